@@ -1,0 +1,50 @@
+# One entry point per job. `make demo` and `make test` work as the first command
+# on a fresh machine: they create .venv and install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: help demo test test-fast lint format run worker migrate clean bench
+
+help:
+	@echo "make demo    - set up everything and serve the demo study on 127.0.0.1:8000"
+	@echo "make test    - lint, then the whole test suite"
+	@echo "make run     - the development server"
+	@echo "make worker  - a Celery worker on the gpu and cpu queues (needs CELERY_BROKER_URL)"
+	@echo "make lint    - ruff check and ruff format --check"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+migrate: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$${PORT:-8000}
+
+worker: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A study worker -Q gpu,cpu --loglevel INFO
+
+demo: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py demo --serve --port $${PORT:-8000}
+
+bench: $(STAMP)
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .test-db.sqlite3* test-artifacts

@@ -1,0 +1,127 @@
+"""Studies, their stimuli, raters and each rater's ordered plan."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+
+
+def new_public_id() -> str:
+    # Opaque id for stimulus URLs: reveals nothing about method, image or position.
+    return secrets.token_urlsafe(16)
+
+
+def new_rater_token() -> str:
+    # 192 random bits: invitation links cannot be guessed or enumerated.
+    return secrets.token_urlsafe(24)
+
+
+class Study(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "draft"
+        OPEN = "open", "open"
+        CLOSED = "closed", "closed"
+
+    name = models.CharField(max_length=100, unique=True)
+    title = models.CharField(max_length=200, blank=True)
+    # The validated, normalised study definition (see protocol.config).
+    config = models.JSONField()
+    config_source = models.TextField(blank=True)
+    seed = models.BigIntegerField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Where a finished rater is sent (e.g. Prolific); "{code}" is replaced by the completion code.
+    completion_redirect_url = models.CharField(max_length=1000, blank=True)
+    items_per_sitting = models.PositiveIntegerField(null=True, blank=True)
+    break_minutes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "studies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stimulus(models.Model):
+    """An output as shown in a study: rated, or shown as a calibration anchor."""
+
+    class Role(models.TextChoices):
+        RATING = "rating", "rating"
+        CALIBRATION = "calibration", "calibration"
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="stimuli")
+    output = models.ForeignKey("catalog.Output", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    # The score a calibration anchor is shown with (e.g. NN = 1, HR = 5).
+    anchor_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Part of the test-retest block: every rater sees it twice.
+    retest = models.BooleanField(default=False)
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id)
+
+    class Meta:
+        verbose_name_plural = "stimuli"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "output", "role"], name="unique_stimulus_per_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.study.name}: {self.output} ({self.role})"
+
+
+class Rater(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="raters")
+    number = models.PositiveIntegerField()
+    token = models.CharField(max_length=64, unique=True, default=new_rater_token)
+    simulated = models.BooleanField(default=False)
+    # Crowdsourcing id passed in the invitation link (PROLIFIC_PID, workerId or pid).
+    external_id = models.CharField(max_length=200, blank=True)
+    external_source = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    completion_code = models.CharField(max_length=32, blank=True)
+    # Position of the next plan item to show; advanced only by the submission service
+    # under a row lock, which is what makes a double submit store one rating.
+    position = models.PositiveIntegerField(default=0)
+    # Position at which the current sitting began, and the end of an enforced break.
+    sitting_start = models.PositiveIntegerField(default=0)
+    break_until = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["study", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "number"], name="unique_rater_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.study.name} rater {self.number}"
+
+
+class PlanItem(models.Model):
+    class Phase(models.TextChoices):
+        CALIBRATION = "calibration", "calibration"
+        RATING = "rating", "rating"
+
+    rater = models.ForeignKey(Rater, on_delete=models.CASCADE, related_name="plan")
+    position = models.PositiveIntegerField()
+    phase = models.CharField(max_length=16, choices=Phase.choices)
+    stimulus = models.ForeignKey(Stimulus, on_delete=models.PROTECT, related_name="plan_items")
+    # 0 for the first presentation, 1 for the test-retest repeat.
+    repeat = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["rater", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["rater", "position"], name="unique_plan_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rater} #{self.position}"

@@ -1,0 +1,214 @@
+"""Django settings, read from the environment by the strict helpers of ``study.env``.
+
+Embedded defaults (no variables set): SQLite in the project folder, files under
+``./media``, Celery tasks executed in-process. Set ``DATABASE_URL`` and
+``CELERY_BROKER_URL`` to run on PostgreSQL with Redis-backed workers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
+
+from study.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    parse_database_url,
+    validate_broker_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DEBUG", False)
+
+_DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set SECRET_KEY to a long random string, "
+            "or DEBUG=1 for local development with a fixed development key."
+        )
+    SECRET_KEY = _DEV_SECRET_KEY
+
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else ["localhost"]
+)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# Public base URL used in rater links printed by commands (no trailing slash).
+SITE_URL = (env_str("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "study.catalog",
+    "study.protocol",
+    "study.rating",
+    "study.generation",
+    "study.analysis",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "study.urls"
+WSGI_APPLICATION = "study.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": parse_database_url(
+        env_str("DATABASE_URL", "sqlite:///db.sqlite3") or "sqlite:///db.sqlite3",
+        base_dir=BASE_DIR,
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets readers (the dashboard) proceed while a rating is written; the
+    # timeout makes concurrent writers wait instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+MEDIA_ROOT = env_path("MEDIA_ROOT", BASE_DIR / "media")
+MEDIA_URL = "/media/"
+
+# Images go through Django's storage API only, so object storage can replace the
+# file system by configuration: MEDIA_STORAGE_BACKEND is a dotted class path and
+# MEDIA_STORAGE_OPTIONS a JSON object of its arguments.
+_storage_options_raw = env_str("MEDIA_STORAGE_OPTIONS", "") or ""
+try:
+    _storage_options = json.loads(_storage_options_raw) if _storage_options_raw else {}
+except json.JSONDecodeError as exc:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE_OPTIONS is not valid JSON: {exc}") from None
+if not isinstance(_storage_options, dict):
+    raise ImproperlyConfigured("MEDIA_STORAGE_OPTIONS must be a JSON object.")
+STORAGES = {
+    "default": {
+        "BACKEND": env_str("MEDIA_STORAGE_BACKEND", "")
+        or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": _storage_options,
+    },
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+# Serve collected static files and, in the embedded setup, media through WhiteNoise
+# / Django without a separate web server.
+WHITENOISE_USE_FINDERS = True
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+
+LOGIN_URL = "/admin/login/"
+
+# --- Celery -----------------------------------------------------------------
+# Unset CELERY_BROKER_URL is the embedded default: tasks run in-process,
+# synchronously, in the caller. A redis:// URL sends them to real workers.
+# study/celery.py reads every CELERY_* name below (namespace "CELERY").
+_broker_url = env_str("CELERY_BROKER_URL", "") or ""
+if _broker_url:
+    validate_broker_url(_broker_url)
+# True when no broker is configured: .delay() runs the task in the caller.
+TASKS_IN_PROCESS = not _broker_url
+CELERY_BROKER_URL = _broker_url or "memory://"
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or _broker_url or None
+if CELERY_RESULT_BACKEND:
+    validate_broker_url(CELERY_RESULT_BACKEND, variable="CELERY_RESULT_BACKEND")
+CELERY_TASK_ALWAYS_EAGER = TASKS_IN_PROCESS
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_STORE_EAGER_RESULT = False
+CELERY_GPU_QUEUE = env_str("CELERY_GPU_QUEUE", "gpu") or "gpu"
+CELERY_CPU_QUEUE = env_str("CELERY_CPU_QUEUE", "cpu") or "cpu"
+CELERY_TASK_QUEUES = [Queue(CELERY_GPU_QUEUE), Queue(CELERY_CPU_QUEUE)]
+CELERY_TASK_DEFAULT_QUEUE = CELERY_CPU_QUEUE
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+# Acknowledge after the task ends: a worker that dies mid-task has its task
+# redelivered, so every task must be idempotent.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One task at a time per worker process: long GPU batches are not hoarded.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Must exceed the longest task: a task not acknowledged within it is redelivered.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "UTC"
+
+# Where `srmodels` finds weights for methods whose files are not shipped.
+SRMODELS_WEIGHTS_DIR = env_str("SRMODELS_WEIGHTS_DIR", "") or ""
+SRMODELS_VGG19_WEIGHTS = env_str("SRMODELS_VGG19_WEIGHTS", "") or ""
+SRMODELS_DEVICE = env_str("SRMODELS_DEVICE", "auto") or "auto"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO") or "INFO"},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,19 @@
+"""Settings for the test suite: the real settings with a test-only secret key.
+
+The SQLite test database is a file, not memory, so that worker processes and
+live servers started by tests see the same data.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-insecure-key")
+
+from study.settings import *  # noqa: E402,F403
+from study.settings import BASE_DIR, DATABASES  # noqa: E402
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
