@@ -10,8 +10,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-insecure-key")
 
-from study.settings import *  # noqa: E402,F403
-from study.settings import BASE_DIR, DATABASES  # noqa: E402
+from study.settings import *  # noqa: F403
+from study.settings import BASE_DIR, DATABASES
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}

@@ -126,12 +126,26 @@ class WorkerProcess:
     def start(self, log_dir: Path, **env: str) -> WorkerProcess:
         self.log_path = log_dir / f"worker-{time.monotonic_ns()}.log"
         command = [
-            sys.executable, "-m", "celery", "-A", "study", "worker",
-            "-Q", self.queues, "--concurrency", str(self.concurrency),
-            "--pool", "prefork", "--without-gossip", "--without-mingle",
-            "--without-heartbeat", "--loglevel", "INFO",
-            "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "study",
+            "worker",
+            "-Q",
+            self.queues,
+            "--concurrency",
+            str(self.concurrency),
+            "--pool",
+            "prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "INFO",
+            "-n",
+            f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+        ]
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,

@@ -11,9 +11,13 @@ from tests.services import ROOT
 def manage_check(**env: str) -> subprocess.CompletedProcess[str]:
     base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "study.settings"}
     return subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env={**base, **env},
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,154 @@
+"""What a rater's page shows: the stage they are in and the plan items around their position.
+
+Everything a rater's browser sees is built here, so this is the one place to check
+that nothing reveals the method, the file name or the design (images are addressed
+by the stimulus' opaque ``public_id``, items by an HMAC token).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from study.protocol.models import PlanItem, Rater, Stimulus, Study
+
+_ITEM_SALT = "study.rating.item"
+
+
+def item_token(*, rater: Rater, position: int) -> str:
+    """An unguessable id for one plan item of one rater: reveals neither design nor order."""
+    return salted_hmac(_ITEM_SALT, f"{rater.pk}:{position}", algorithm="sha256").hexdigest()[:32]
+
+
+def token_matches(*, rater: Rater, position: int, token: str) -> bool:
+    return constant_time_compare(item_token(rater=rater, position=position), token)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    token: str
+    phase: str
+    image_url: str
+    width: int
+    height: int
+    anchor_score: int | None
+
+
+@dataclass(frozen=True)
+class PageState:
+    stage: str  # consent | instructions | calibration | rating | break | done | closed
+    rater: Rater
+    study: Study
+    item: ItemView | None = None
+    next_item: ItemView | None = None
+    done: int = 0
+    total: int = 0
+    calibration_total: int = 0
+    break_until: datetime | None = None
+    max_width: int = 0
+    max_height: int = 0
+
+    @property
+    def estimated_minutes(self) -> int:
+        # About 4 s per rated image (the paper's raters needed a few seconds each).
+        return max(1, round(self.total * 4 / 60))
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 100
+
+
+def get_rater(*, token: str) -> Rater | None:
+    return Rater.objects.select_related("study").filter(token=token).first()
+
+
+def _item_view(*, rater: Rater, plan_item: PlanItem) -> ItemView:
+    stimulus = plan_item.stimulus
+    return ItemView(
+        token=item_token(rater=rater, position=plan_item.position),
+        phase=plan_item.phase,
+        image_url=reverse(
+            "rating:stimulus", kwargs={"token": rater.token, "public_id": stimulus.public_id}
+        ),
+        width=stimulus.output.width,
+        height=stimulus.output.height,
+        anchor_score=stimulus.anchor_score,
+    )
+
+
+def _items_from(*, rater: Rater, position: int, count: int) -> list[PlanItem]:
+    return list(
+        PlanItem.objects.filter(rater=rater, position__gte=position)
+        .select_related("stimulus__output")
+        .order_by("position")[:count]
+    )
+
+
+def plan_length(*, rater: Rater) -> tuple[int, int]:
+    """(items in the plan, calibration items among them)."""
+    plan = PlanItem.objects.filter(rater=rater)
+    return plan.count(), plan.filter(phase=PlanItem.Phase.CALIBRATION).count()
+
+
+def largest_stimulus(*, study: Study) -> tuple[int, int]:
+    sizes = Stimulus.objects.filter(study=study).aggregate(
+        width=Max("output__width"), height=Max("output__height")
+    )
+    return sizes["width"] or 0, sizes["height"] or 0
+
+
+def page_state(*, rater: Rater, now: datetime | None = None) -> PageState:
+    """The stage of the rater's visit and, while rating, the current and next items."""
+    now = now or timezone.now()
+    study = rater.study
+    total, calibration_total = plan_length(rater=rater)
+    base = {"rater": rater, "study": study, "total": total, "calibration_total": calibration_total}
+    done = min(rater.position, total)
+    if rater.finished_at is not None or (total and rater.position >= total):
+        return PageState(stage="done", done=total, **base)
+    if study.state != Study.State.OPEN:
+        return PageState(stage="closed", done=done, **base)
+    max_width, max_height = largest_stimulus(study=study)
+    base.update(max_width=max_width, max_height=max_height)
+    if rater.consented_at is None:
+        return PageState(stage="consent", done=done, **base)
+    if rater.started_at is None:
+        return PageState(stage="instructions", done=done, **base)
+    if rater.break_until is not None and rater.break_until > now:
+        return PageState(stage="break", done=done, break_until=rater.break_until, **base)
+    items = _items_from(rater=rater, position=rater.position, count=2)
+    if not items:
+        return PageState(stage="done", done=total, **base)
+    current = _item_view(rater=rater, plan_item=items[0])
+    following = _item_view(rater=rater, plan_item=items[1]) if len(items) > 1 else None
+    return PageState(stage=current.phase, item=current, next_item=following, done=done, **base)
+
+
+def state_payload(state: PageState) -> dict:
+    """The JSON the rating page's script receives after each submission."""
+
+    def item(view: ItemView | None) -> dict | None:
+        if view is None:
+            return None
+        return {
+            "token": view.token,
+            "phase": view.phase,
+            "image": view.image_url,
+            "width": view.width,
+            "height": view.height,
+            "anchor": view.anchor_score,
+        }
+
+    return {
+        "stage": state.stage,
+        "item": item(state.item),
+        "next": item(state.next_item),
+        "done": state.done,
+        "total": state.total,
+        "break_until": state.break_until.isoformat() if state.break_until else None,
+    }

@@ -1,0 +1,127 @@
+"""The rater's pages under /r/<token>/: small views that guard and delegate."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_POST
+
+from study.protocol.models import Rater, Stimulus
+from study.rating import services
+from study.rating.selectors import get_rater, page_state, state_payload
+
+TEMPLATES = {
+    "consent": "rating/consent.html",
+    "instructions": "rating/instructions.html",
+    "calibration": "rating/rate.html",
+    "rating": "rating/rate.html",
+    "break": "rating/break.html",
+    "done": "rating/done.html",
+    "closed": "rating/closed.html",
+}
+
+
+def _rater_or_404(token: str) -> Rater:
+    rater = get_rater(token=token)
+    if rater is None:
+        raise Http404("unknown invitation link")
+    return rater
+
+
+def completion_redirect(rater: Rater) -> str:
+    """The study's completion URL with the rater's code filled in, or ''."""
+    template = rater.study.completion_redirect_url
+    if not template or not rater.completion_code:
+        return ""
+    return template.replace("{code}", quote(rater.completion_code))
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _rejected(request: HttpRequest, rater: Rater, error: services.SubmissionRejected):
+    if _wants_json(request):
+        body = {"error": error.code, "message": error.message}
+        return JsonResponse(body, status=error.status)
+    context = {"rater": rater, "study": rater.study, "error": error}
+    return render(request, "rating/error.html", context, status=error.status)
+
+
+@never_cache
+@ensure_csrf_cookie
+@require_GET
+def home(request: HttpRequest, token: str) -> HttpResponse:
+    rater = _rater_or_404(token)
+    services.remember_external_id(rater=rater, params=request.GET)
+    state = page_state(rater=rater)
+    context = {"state": state, "rater": rater, "study": rater.study}
+    if state.stage in {"calibration", "rating"}:
+        context["payload"] = state_payload(state)
+    if state.stage == "done":
+        context["redirect_url"] = completion_redirect(rater)
+    return render(request, TEMPLATES[state.stage], context)
+
+
+@require_POST
+def consent(request: HttpRequest, token: str) -> HttpResponse:
+    rater = _rater_or_404(token)
+    if request.POST.get("agree") != "yes":
+        error = services.SubmissionRejected(400, "no_consent", "Please tick the box to agree.")
+        return _rejected(request, rater, error)
+    try:
+        services.give_consent(rater=rater)
+    except services.SubmissionRejected as error:
+        return _rejected(request, rater, error)
+    return redirect("rating:home", token=token)
+
+
+@require_POST
+def start(request: HttpRequest, token: str) -> HttpResponse:
+    rater = _rater_or_404(token)
+    try:
+        services.start_rating(rater=rater)
+    except services.SubmissionRejected as error:
+        return _rejected(request, rater, error)
+    return redirect("rating:home", token=token)
+
+
+@never_cache
+@require_POST
+def submit(request: HttpRequest, token: str) -> HttpResponse:
+    rater = _rater_or_404(token)
+    try:
+        result = services.submit(
+            rater=rater,
+            item=request.POST.get("item", ""),
+            score=request.POST.get("score"),
+            response_ms=request.POST.get("response_ms"),
+        )
+    except services.SubmissionRejected as error:
+        return _rejected(request, rater, error)
+    if not _wants_json(request):
+        return redirect("rating:home", token=token)
+    payload = state_payload(page_state(rater=result.rater))
+    payload["stored"] = result.stored
+    return JsonResponse(payload)
+
+
+@require_GET
+def stimulus(request: HttpRequest, token: str, public_id: str) -> FileResponse:
+    rater = _rater_or_404(token)
+    found = (
+        Stimulus.objects.filter(study_id=rater.study_id, public_id=public_id)
+        .select_related("output")
+        .first()
+    )
+    if found is None:
+        raise Http404("unknown image")
+    response = FileResponse(found.output.file.open("rb"), content_type="image/png")
+    # Private: the browser may keep it for the preloaded next item; shared caches may not.
+    response["Cache-Control"] = "private, max-age=86400"
+    response["Content-Disposition"] = "inline"
+    return response
