@@ -1,6 +1,16 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from study.analysis import views
 
 app_name = "analysis"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("studies/<int:pk>/", views.study_detail, name="study"),
+    path("studies/<int:pk>/live.json", views.study_live, name="live"),
+    path("studies/<int:pk>/figure5.png", views.figure5_png, name="figure5"),
+    path("studies/<int:pk>/export.zip", views.export_download, name="export"),
+    path("studies/<int:pk>/open", views.study_open, name="open"),
+    path("studies/<int:pk>/close", views.study_close, name="close"),
+]

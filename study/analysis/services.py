@@ -1,0 +1,808 @@
+"""Writes of the analysis: ratings imported from elsewhere, and simulated raters.
+
+Both make ordinary ``Rater``, ``PlanItem`` and ``Rating`` rows, so the exports and
+the dashboard treat them like ratings made on this site; both flag what they made
+(``Rater.external_source`` "import" or "simulated", ``Rater.simulated``) and record
+the run in a :class:`~study.analysis.models.RaterBatch`. Both are all or nothing:
+everything is checked before the first write, and the writes share one transaction.
+
+Imported studies without image files (``import_ratings --create``): a dataset the
+catalog does not have is created with ``source_dir = "import_ratings:<file>"``; its
+images and outputs are rows without files: empty ``hr``/``lr``/``file`` names, zero
+sizes, empty checksums, ``Output.origin = "imported"`` and no PSNR/SSIM. Such a study
+is created closed (nobody rates it here) and its raters finished. A dataset that
+the catalog already has is used as it is: its images and outputs must exist.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TextIO
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from study.analysis import simulate
+from study.analysis.models import RaterBatch
+from study.analysis.selectors import (
+    IMPORTED_SOURCE,
+    SIMULATED_SOURCE,
+    dataset_order,
+    fetch_rows,
+    method_order,
+    raters_table,
+    stimuli_table,
+)
+from study.catalog import methods as catalog_methods
+from study.catalog.models import Dataset, Output, SourceImage
+from study.catalog.services import ensure_method
+from study.protocol import services as protocol_services
+from study.protocol.config import Arm, StudyConfig
+from study.protocol.models import PlanItem, Rater, Stimulus, Study
+from study.rating.models import Rating
+
+REQUIRED = ("rater", "dataset", "image", "method", "score")
+OPTIONAL = ("repeat", "position", "response_ms", "submitted_at")
+# How many problems an import error lists before "... and N more".
+SHOW_ERRORS = 20
+MAX_ERRORS = 1000
+# Same rule as catalog names: they may become folder and file names in storage.
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
+MAX_RATER_NAME = 200
+
+# The paper's MOS (Ledig et al. 2017, Tables 1 and 2; REFERENCE.md section 2): the
+# default planted quality of a simulated rater for each dataset and method.
+PAPER_MOS: dict[str, dict[str, float]] = {
+    "Set5": {
+        "nearest": 1.28,
+        "bicubic": 1.97,
+        "srcnn": 2.57,
+        "selfexsr": 2.65,
+        "drcn": 3.26,
+        "espcn": 2.89,
+        "srresnet-mse": 3.37,
+        "srresnet-vgg22": 3.46,
+        "srgan-mse": 3.77,
+        "srgan-vgg22": 3.78,
+        "srgan-vgg54": 3.58,
+        "hr": 4.32,
+    },
+    "Set14": {
+        "nearest": 1.20,
+        "bicubic": 1.80,
+        "srcnn": 2.26,
+        "selfexsr": 2.34,
+        "drcn": 2.84,
+        "espcn": 2.52,
+        "srresnet-mse": 2.98,
+        "srresnet-vgg22": 3.15,
+        "srgan-mse": 3.43,
+        "srgan-vgg22": 3.57,
+        "srgan-vgg54": 3.72,
+        "hr": 4.32,
+    },
+    "BSD100": {
+        "nearest": 1.11,
+        "bicubic": 1.47,
+        "srcnn": 1.87,
+        "selfexsr": 1.89,
+        "drcn": 2.12,
+        "espcn": 2.01,
+        "srresnet-mse": 2.29,
+        "srgan-vgg54": 3.56,
+        "hr": 4.46,
+    },
+}
+
+
+class ImportRatingsError(ValueError):
+    """A ratings file that cannot be imported; ``errors`` name the line of each problem."""
+
+    def __init__(self, errors: list[str] | str) -> None:
+        self.errors = [errors] if isinstance(errors, str) else list(errors)
+        shown = self.errors[:SHOW_ERRORS]
+        more = len(self.errors) - len(shown)
+        super().__init__("\n".join(shown) + (f"\n... and {more} more" if more > 0 else ""))
+
+
+class SimulationError(ValueError):
+    """Bad simulation request (unknown method, no quality for a method); nothing written."""
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def insert_ratings(rows: list[tuple[int, int, int | None, datetime]]) -> None:
+    """Insert ``Rating`` rows ``(plan item id, score, response_ms, submitted_at)`` in bulk.
+
+    As ``protocol.services.insert_plan_rows``: ``COPY`` on PostgreSQL, one
+    ``executemany`` on SQLite, because a simulated panel of 1,000 raters is 1.1 million
+    ratings. Scores must already be valid (the table's check constraint still holds).
+    """
+    if not rows:
+        return
+    meta = Rating._meta
+    columns = [
+        meta.get_field(name).column
+        for name in ("plan_item", "score", "response_ms", "submitted_at")
+    ]
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+        cache: dict[datetime, str] = {}
+        prepared = []
+        for plan_item, score, response_ms, at in rows:
+            if at not in cache:
+                cache[at] = adapt(at)
+            prepared.append((plan_item, score, response_ms, cache[at]))
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", prepared)
+
+
+# --------------------------------------------------------------------------- import
+
+
+@dataclass
+class _Row:
+    line: int
+    rater: str
+    dataset: str
+    image: str
+    method: str
+    score: int
+    repeat: int
+    position: int | None
+    response_ms: int | None
+    submitted_at: datetime | None
+
+    @property
+    def stimulus(self) -> tuple[str, str, str]:
+        return (self.dataset, self.image, self.method)
+
+
+@dataclass
+class ImportReport:
+    study: Study
+    created: bool
+    raters: list[str]
+    ratings: int
+    datasets_created: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def _parse_int(text: str, *, minimum: int, maximum: int | None = None) -> int | None:
+    if not re.fullmatch(r"\d+", text):
+        return None
+    value = int(text)
+    if value < minimum or (maximum is not None and value > maximum):
+        return None
+    return value
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        value = parse_datetime(text)
+    except ValueError:
+        return None
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)  # the export writes UTC; naive means UTC
+    return value
+
+
+def read_ratings_csv(source: TextIO, *, source_name: str) -> tuple[list[_Row], list[str]]:
+    """Parse and check a ratings CSV row by row; returns the rows and the ignored columns.
+
+    Required columns ``rater, dataset, image, method, score``; optional ``repeat``
+    (0/1, default 0), ``position`` (plan position, default: the rater's rows in file
+    order), ``response_ms`` and ``submitted_at`` (ISO 8601, UTC when no zone; default:
+    the import time), so an exported ``ratings.csv`` imports as it is. Other columns are
+    ignored and reported. Raises ``ImportRatingsError`` listing every problem by line
+    (line 1 is the header).
+    """
+    reader = csv.reader(source)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportRatingsError(f"{source_name}: the file is empty") from None
+    except csv.Error as exc:
+        raise ImportRatingsError(f"{source_name}: line 1: {exc}") from None
+    names = [name.strip().lstrip("\ufeff").lower() for name in header]
+    errors: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        if name in seen and name in (*REQUIRED, *OPTIONAL):
+            errors.append(f"line 1: column {name!r} appears twice")
+        seen.add(name)
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        errors.append(
+            f"line 1: missing column(s) {', '.join(map(repr, missing))} "
+            f"(required: {', '.join(REQUIRED)}; optional: {', '.join(OPTIONAL)})"
+        )
+    if errors:
+        raise ImportRatingsError([f"{source_name}: {e}" for e in errors])
+    index = {name: names.index(name) for name in (*REQUIRED, *OPTIONAL) if name in names}
+    ignored = [h.strip() for h, n in zip(header, names, strict=True) if n not in index]
+
+    rows: list[_Row] = []
+    first_line: dict[tuple, int] = {}
+    positions: dict[tuple[str, int], int] = {}
+    try:
+        for fields in reader:
+            line = reader.line_num
+            if len(errors) >= MAX_ERRORS:
+                break
+            if not any(value.strip() for value in fields):
+                continue
+            if len(fields) != len(header):
+                errors.append(f"line {line}: {len(fields)} fields, the header has {len(header)}")
+                continue
+            row = _check_row(line, {n: fields[i].strip() for n, i in index.items()}, errors)
+            if row is None:
+                continue
+            key = (row.rater, *row.stimulus, row.repeat)
+            if key in first_line:
+                errors.append(
+                    f"line {line}: rater {row.rater!r} rated {'/'.join(row.stimulus)} "
+                    f"(repeat {row.repeat}) already on line {first_line[key]}"
+                )
+                continue
+            first_line[key] = line
+            if row.position is not None:
+                where = positions.setdefault((row.rater, row.position), line)
+                if where != line:
+                    errors.append(
+                        f"line {line}: rater {row.rater!r} has position {row.position} "
+                        f"already on line {where}"
+                    )
+                    continue
+            rows.append(row)
+    except csv.Error as exc:
+        errors.append(f"line {reader.line_num}: {exc}")
+    if not errors and not rows:
+        errors.append("the file has a header but no ratings")
+    if errors:
+        raise ImportRatingsError([f"{source_name}: {e}" for e in errors])
+    return rows, ignored
+
+
+def _check_row(line: int, values: dict[str, str], errors: list[str]) -> _Row | None:
+    problems: list[str] = []
+
+    def fail(column: str, message: str) -> None:
+        problems.append(f"line {line}: column {column!r}: {message}")
+
+    rater = values["rater"]
+    if not rater:
+        fail("rater", "is empty")
+    elif len(rater) > MAX_RATER_NAME:
+        fail("rater", f"at most {MAX_RATER_NAME} characters")
+    for column in ("dataset", "image"):
+        if not NAME_RE.match(values[column]):
+            fail(
+                column,
+                f"{values[column]!r} is not a valid name (letters, digits, '.', '_', '+', '-', "
+                "starting with a letter or digit, at most 100 characters)",
+            )
+    method = None
+    try:
+        method = catalog_methods.normalise_key(values["method"])
+    except catalog_methods.MethodKeyError as exc:
+        fail("method", str(exc))
+    score = _parse_int(values["score"], minimum=1, maximum=5)
+    if score is None:
+        fail("score", f"must be an integer 1 to 5, got {values['score']!r}")
+    repeat = 0
+    if values.get("repeat"):
+        repeat = _parse_int(values["repeat"], minimum=0, maximum=1)
+        if repeat is None:
+            fail("repeat", f"must be 0 or 1, got {values['repeat']!r}")
+    position = None
+    if "position" in values:
+        position = _parse_int(values["position"], minimum=0, maximum=2**31 - 1)
+        if position is None:
+            fail("position", f"must be a whole number >= 0, got {values['position']!r}")
+    response_ms = None
+    if values.get("response_ms"):
+        response_ms = _parse_int(values["response_ms"], minimum=0, maximum=2**31 - 1)
+        if response_ms is None:
+            fail("response_ms", f"must be a whole number >= 0, got {values['response_ms']!r}")
+    submitted_at = None
+    if values.get("submitted_at"):
+        submitted_at = _parse_time(values["submitted_at"])
+        if submitted_at is None:
+            fail(
+                "submitted_at",
+                f"must be an ISO 8601 date and time, got {values['submitted_at']!r}",
+            )
+    if problems:
+        errors.extend(problems)
+        return None
+    return _Row(
+        line,
+        rater,
+        values["dataset"],
+        values["image"],
+        method,
+        score,
+        repeat,
+        position,
+        response_ms,
+        submitted_at,
+    )
+
+
+def import_ratings(
+    *,
+    source: TextIO,
+    source_name: str,
+    study_name: str,
+    create: bool = False,
+    scale: int = 4,
+) -> ImportReport:
+    """Import the ratings of a CSV file into ``study_name``, all or nothing.
+
+    Without ``create`` the study exists and every (dataset, image, method) of the file
+    must be one of its rating stimuli. With ``create`` the study is made from the file
+    (see the module docstring). Each rater of the file becomes a new Rater (numbered
+    after the study's last; ``external_source = "import"``, ``external_id`` = the
+    file's name, which exports use as the rater's name); a name the study already has
+    is refused, so a file is not imported twice.
+    """
+    text = source.read()
+    checksum = hashlib.sha256(text.encode()).hexdigest()
+    rows, ignored = read_ratings_csv(io.StringIO(text, newline=""), source_name=source_name)
+    study_name = study_name.strip()
+    if not study_name or len(study_name) > 100:
+        raise ImportRatingsError("--study: a study name of 1 to 100 characters")
+    provenance = {"file": source_name, "sha256": checksum, "rows": len(rows)}
+    with transaction.atomic():
+        if create:
+            study, stimulus_ids, created = _create_study(study_name, rows, scale, provenance)
+        else:
+            study = Study.objects.select_for_update().filter(name=study_name).first()
+            if study is None:
+                raise ImportRatingsError(
+                    f"--study: no study named {study_name!r} (use --create to make it from "
+                    "the file)"
+                )
+            stimulus_ids = _existing_stimuli(study, rows)
+            created = []
+        raters = _add_imported_raters(study, rows, stimulus_ids, provenance)
+    return ImportReport(
+        study=study,
+        created=create,
+        raters=raters,
+        ratings=len(rows),
+        datasets_created=created,
+        ignored_columns=ignored,
+    )
+
+
+def _existing_stimuli(study: Study, rows: list[_Row]) -> dict[tuple[str, str, str], int]:
+    table = stimuli_table(study=study)
+    ids = {
+        (d, i, m): sid
+        for sid, d, i, m in table[["stimulus_id", "dataset", "image", "method"]].itertuples(
+            index=False
+        )
+    }
+    errors = []
+    reported: set[tuple[str, str, str]] = set()
+    for row in rows:
+        if row.stimulus not in ids and row.stimulus not in reported:
+            reported.add(row.stimulus)
+            errors.append(
+                f"line {row.line}: {'/'.join(row.stimulus)} is not a rated stimulus of "
+                f"study {study.name!r} (dataset/image/method)"
+            )
+    if errors:
+        raise ImportRatingsError(errors)
+    return ids
+
+
+def _create_study(
+    name: str, rows: list[_Row], scale: int, provenance: dict
+) -> tuple[Study, dict[tuple[str, str, str], int], list[str]]:
+    if Study.objects.filter(name=name).exists():
+        raise ImportRatingsError(
+            f"--study: a study named {name!r} already exists (drop --create to add the "
+            "file's raters to it)"
+        )
+    if not 1 <= scale <= 16:
+        raise ImportRatingsError(f"--scale: 1 to 16, got {scale}")
+    first_line: dict[tuple[str, str, str], int] = {}
+    for row in rows:
+        first_line.setdefault(row.stimulus, row.line)
+    dataset_names = sorted({d for d, _, _ in first_line})
+    existing = {d.name: d for d in Dataset.objects.filter(name__in=dataset_names)}
+    outputs = {
+        (d, i, m): oid
+        for oid, d, i, m in Output.objects.filter(image__dataset__in=existing.values()).values_list(
+            "id", "image__dataset__name", "image__name", "method__key"
+        )
+    }
+    images = set(
+        SourceImage.objects.filter(dataset__in=existing.values()).values_list(
+            "dataset__name", "name"
+        )
+    )
+    errors = []
+    for stimulus, line in first_line.items():
+        dataset, image, method = stimulus
+        if dataset not in existing or stimulus in outputs:
+            continue
+        if (dataset, image) not in images:
+            errors.append(
+                f"line {line}: the catalog's dataset {dataset!r} has no image {image!r} (an "
+                "existing dataset is used as it is; name the dataset differently to import "
+                "without images)"
+            )
+        else:
+            errors.append(
+                f"line {line}: the catalog has no {method} output for {dataset}/{image} "
+                "(import it first, or name the dataset differently)"
+            )
+    if errors:
+        raise ImportRatingsError(errors)
+
+    origin = f"import_ratings:{provenance['file']}"[:1000]
+    created = [d for d in dataset_names if d not in existing]
+    method_rows = {m: ensure_method(key=m) for m in {m for _, _, m in first_line}}
+    for dataset in created:
+        existing[dataset] = Dataset.objects.create(
+            name=dataset, scale=scale, role=Dataset.Role.TEST, source_dir=origin
+        )
+    new_images = sorted({(d, i) for d, i, _ in first_line if d in created})
+    image_rows = SourceImage.objects.bulk_create(
+        [
+            SourceImage(
+                dataset=existing[d],
+                name=i,
+                hr="",
+                lr="",
+                width=0,
+                height=0,
+                lr_width=0,
+                lr_height=0,
+                checksum="",
+            )
+            for d, i in new_images
+        ],
+        batch_size=1000,
+    )
+    if any(image.pk is None for image in image_rows):  # backends without RETURNING
+        image_rows = list(SourceImage.objects.filter(dataset__name__in=created))
+    image_ids = {(image.dataset.name, image.name): image for image in image_rows}
+    new_outputs = [
+        Output(
+            image=image_ids[(d, i)],
+            method=method_rows[m],
+            file="",
+            width=0,
+            height=0,
+            origin=Output.Origin.IMPORTED,
+            source=origin,
+            checksum="",
+        )
+        for (d, i, m) in first_line
+        if d in created
+    ]
+    Output.objects.bulk_create(new_outputs, batch_size=1000)
+    outputs.update(
+        {
+            (d, i, m): oid
+            for oid, d, i, m in Output.objects.filter(image__dataset__name__in=created).values_list(
+                "id", "image__dataset__name", "image__name", "method__key"
+            )
+        }
+    )
+
+    arms = defaultdict(set)
+    for d, _, m in first_line:
+        arms[d].add(m)
+    raters = {row.rater for row in rows}
+    config = StudyConfig(
+        seed=0,
+        raters=len(raters),
+        arms=tuple(
+            Arm(dataset=d, methods=tuple(method_order(arms[d]))) for d in dataset_order(arms)
+        ),
+        title=f"Imported from {provenance['file']}"[:200],
+    ).to_dict()
+    config["resolved"] = {"imported": provenance}
+    now = timezone.now()
+    study = Study.objects.create(
+        name=name,
+        title=config["title"],
+        config=config,
+        seed=0,
+        state=Study.State.CLOSED,
+        closed_at=now,
+    )
+    retested = {row.stimulus for row in rows if row.repeat == 1}
+    Stimulus.objects.bulk_create(
+        [
+            Stimulus(
+                study=study,
+                output_id=outputs[stimulus],
+                role=Stimulus.Role.RATING,
+                retest=stimulus in retested,
+            )
+            for stimulus in first_line
+        ],
+        batch_size=1000,
+    )
+    stimuli = stimuli_table(study=study)
+    ids = {
+        (d, i, m): sid
+        for sid, d, i, m in stimuli[["stimulus_id", "dataset", "image", "method"]].itertuples(
+            index=False
+        )
+    }
+    return study, ids, created
+
+
+def _add_imported_raters(
+    study: Study,
+    rows: list[_Row],
+    stimulus_ids: Mapping[tuple[str, str, str], int],
+    provenance: dict,
+) -> list[str]:
+    by_rater: dict[str, list[_Row]] = {}
+    for row in rows:
+        by_rater.setdefault(row.rater, []).append(row)
+    known = set(raters_table(study=study)["rater"])
+    clashes = [
+        f"line {group[0].line}: rater {name!r} is already in study {study.name!r} "
+        "(a file is imported once; rename the rater to add them again)"
+        for name, group in by_rater.items()
+        if name in known
+    ]
+    if clashes:
+        raise ImportRatingsError(clashes)
+    first = Rater.objects.filter(study=study).order_by("-number").values_list("number").first()
+    number = (first[0] if first else 0) + 1
+    now = timezone.now()
+    new = []
+    for offset, (name, group) in enumerate(by_rater.items()):
+        times = [r.submitted_at for r in group if r.submitted_at is not None]
+        last = max(times) if times else now
+        new.append(
+            Rater(
+                study=study,
+                number=number + offset,
+                simulated=False,
+                external_id=name,
+                external_source=IMPORTED_SOURCE,
+                consented_at=min(times) if times else now,
+                started_at=min(times) if times else now,
+                finished_at=last,
+                last_seen_at=last,
+            )
+        )
+    Rater.objects.bulk_create(new, batch_size=1000)
+    rater_ids = dict(
+        Rater.objects.filter(study=study, number__gte=number).values_list("external_id", "id")
+    )
+    plan: list[tuple[int, int, str, int, int]] = []
+    planned: dict[tuple[int, int], _Row] = {}
+    ends: dict[int, int] = {}
+    for name, group in by_rater.items():
+        rater_id = rater_ids[name]
+        for index, row in enumerate(group):
+            position = index if row.position is None else row.position
+            plan.append(
+                (rater_id, position, PlanItem.Phase.RATING, stimulus_ids[row.stimulus], row.repeat)
+            )
+            planned[(rater_id, position)] = row
+            ends[rater_id] = max(ends.get(rater_id, 0), position + 1)
+    protocol_services.insert_plan_rows(plan)
+    items = fetch_rows(
+        PlanItem.objects.filter(rater_id__in=rater_ids.values())
+        .order_by()
+        .values_list("id", "rater_id", "position")
+    )
+    ratings = []
+    for item_id, rater_id, position in items:
+        row = planned[(rater_id, position)]
+        ratings.append((item_id, row.score, row.response_ms, row.submitted_at or now))
+    insert_ratings(ratings)
+    by_end: dict[int, list[int]] = defaultdict(list)
+    for rater_id, end in ends.items():
+        by_end[end].append(rater_id)
+    for end, ids in by_end.items():
+        Rater.objects.filter(pk__in=ids).update(position=end, sitting_start=end)
+    RaterBatch.objects.create(
+        study=study,
+        kind=RaterBatch.Kind.IMPORTED,
+        first_number=number,
+        last_number=number + len(new) - 1,
+        parameters=provenance,
+    )
+    return list(by_rater)
+
+
+# --------------------------------------------------------------------------- simulate
+
+
+def default_quality(dataset: str, method: str) -> float | None:
+    """The paper's MOS of ``method`` on ``dataset``, else its mean over the paper's sets."""
+    if method in PAPER_MOS.get(dataset, {}):
+        return PAPER_MOS[dataset][method]
+    values = [table[method] for table in PAPER_MOS.values() if method in table]
+    return round(float(np.mean(values)), 2) if values else None
+
+
+def parse_qualities(items: Iterable[str]) -> dict[str, float]:
+    """``["srgan-vgg54=3.6", ...]`` (the command's ``--quality``) as a mapping."""
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise SimulationError(f"--quality {item!r}: expected METHOD=VALUE")
+        try:
+            key = catalog_methods.normalise_key(name)
+        except catalog_methods.MethodKeyError as exc:
+            raise SimulationError(f"--quality {item!r}: {exc}") from None
+        try:
+            number = float(value)
+        except ValueError:
+            raise SimulationError(f"--quality {item!r}: {value!r} is not a number") from None
+        out[key] = number
+    return out
+
+
+@dataclass
+class SimulationReport:
+    study: Study
+    raters: list[int]
+    ratings: int
+    quality: dict[str, dict[str, float]]
+
+
+def simulate_raters(
+    *,
+    study: Study,
+    count: int,
+    seed: int,
+    quality: Mapping[str, float] | None = None,
+    bias_sd: float = 0.3,
+    noise_sd: float = 0.7,
+) -> SimulationReport:
+    """Add ``count`` simulated raters to ``study`` and fill their plans with scores.
+
+    Plans come from the protocol's plan builder (``add_raters``), exactly as for
+    invited raters; scores from :func:`study.analysis.simulate.score_plan`: per-method
+    ``quality`` (default: the paper's MOS for the dataset, see ``PAPER_MOS``) plus a
+    rater bias N(0, ``bias_sd``) and noise N(0, ``noise_sd``), rounded to 1..5. Rater
+    names in the simulation are their numbers, so a rater's scores depend on
+    (seed, number, stimulus) only. The raters are ``simulated`` and finished.
+    """
+    if count < 1 or count > 100_000:
+        raise SimulationError(f"--count: 1 to 100000, got {count}")
+    for name, value in (("bias_sd", bias_sd), ("noise_sd", noise_sd)):
+        if not (math.isfinite(value) and value >= 0):
+            raise SimulationError(f"--{name.replace('_', '-')}: a number >= 0, got {value}")
+    if seed < 0:
+        raise SimulationError(f"--seed: a whole number >= 0, got {seed}")
+    overrides = dict(quality or {})
+    for method, value in overrides.items():
+        if not (math.isfinite(value) and 1.0 <= value <= 5.0):
+            raise SimulationError(f"--quality {method}={value}: a quality is 1 to 5")
+    stimuli = stimuli_table(study=study)
+    if stimuli.empty:
+        raise SimulationError(f"study {study.name!r} has no rated stimuli")
+    unknown = sorted(set(overrides) - set(stimuli["method"]))
+    if unknown:
+        raise SimulationError(
+            f"--quality: study {study.name!r} has no method {', '.join(map(repr, unknown))} "
+            f"(its methods: {', '.join(method_order(set(stimuli['method'])))})"
+        )
+    planted: dict[str, dict[str, float]] = {}
+    missing = []
+    for dataset, method in sorted(set(zip(stimuli["dataset"], stimuli["method"], strict=True))):
+        value = overrides.get(method, default_quality(dataset, method))
+        if value is None:
+            missing.append(f"{method} ({dataset})")
+        else:
+            planted.setdefault(dataset, {})[method] = value
+    if missing:
+        raise SimulationError(
+            "no default quality for " + ", ".join(missing) + "; pass --quality METHOD=VALUE"
+        )
+    quality_table = pd.DataFrame(
+        [(d, m, q) for d, methods in planted.items() for m, q in methods.items()],
+        columns=["dataset", "method", "quality"],
+    )
+    stimulus_index = pd.Index(stimuli["stimulus_id"])
+    now = timezone.now()
+    with transaction.atomic():
+        try:
+            raters = protocol_services.add_raters(study=study, count=count, simulated=True)
+        except protocol_services.ProtocolError as exc:
+            raise SimulationError(str(exc)) from None
+        ids = [r.pk for r in raters]
+        rows = fetch_rows(
+            PlanItem.objects.filter(rater_id__in=ids, phase=PlanItem.Phase.RATING)
+            .order_by()
+            .values_list("id", "rater__number", "stimulus_id", "repeat")
+        )
+        items = np.array(rows, dtype=np.int64).reshape(-1, 4)
+        del rows
+        where = stimulus_index.get_indexer(items[:, 2])
+        plan = pd.DataFrame(
+            {
+                "rater": items[:, 1].astype(str),
+                "dataset": stimuli["dataset"].to_numpy(object)[where],
+                "image": stimuli["image"].to_numpy(object)[where],
+                "method": stimuli["method"].to_numpy(object)[where],
+                "repeat": items[:, 3],
+            }
+        )
+        scores = simulate.score_plan(
+            plan, quality=quality_table, seed=seed, bias_sd=bias_sd, noise_sd=noise_sd
+        ).to_numpy()
+        insert_ratings(
+            [
+                (item, score, None, now)
+                for item, score in zip(items[:, 0].tolist(), scores.tolist(), strict=True)
+            ]
+        )
+        lengths = (
+            PlanItem.objects.filter(rater_id__in=ids)
+            .values("rater_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        by_length: dict[int, list[int]] = defaultdict(list)
+        for row in lengths:
+            by_length[row["n"]].append(row["rater_id"])
+        for length, group in by_length.items():
+            Rater.objects.filter(pk__in=group).update(
+                external_source=SIMULATED_SOURCE,
+                consented_at=now,
+                started_at=now,
+                finished_at=now,
+                last_seen_at=now,
+                position=length,
+                sitting_start=length,
+            )
+        numbers = [r.number for r in raters]
+        RaterBatch.objects.create(
+            study=study,
+            kind=RaterBatch.Kind.SIMULATED,
+            first_number=min(numbers),
+            last_number=max(numbers),
+            parameters={
+                "count": count,
+                "seed": seed,
+                "bias_sd": bias_sd,
+                "noise_sd": noise_sd,
+                "quality": planted,
+                "model": "score = round(quality + N(0, bias_sd) per rater + N(0, noise_sd)), "
+                "clipped to 1..5 (study.analysis.simulate.score_plan)",
+            },
+        )
+    return SimulationReport(study=study, raters=numbers, ratings=len(scores), quality=planted)
