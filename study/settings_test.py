@@ -14,6 +14,8 @@ from study.settings import *  # noqa: F403
 from study.settings import BASE_DIR, DATABASES
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # One file per test run, so concurrent runs never share (and break) a database;
+    # child processes get its path through tests.conftest.subprocess_env.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

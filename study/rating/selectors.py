@@ -89,10 +89,14 @@ def _items_from(*, rater: Rater, position: int, count: int) -> list[PlanItem]:
     )
 
 
-def plan_length(*, rater: Rater) -> tuple[int, int]:
-    """(items in the plan, calibration items among them)."""
-    plan = PlanItem.objects.filter(rater=rater)
-    return plan.count(), plan.filter(phase=PlanItem.Phase.CALIBRATION).count()
+def plan_length(*, rater: Rater) -> int:
+    """Items in the rater's plan: positions run 0..n-1, so the last position says it."""
+    last = PlanItem.objects.filter(rater=rater).aggregate(last=Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
+def calibration_length(*, rater: Rater) -> int:
+    return PlanItem.objects.filter(rater=rater, phase=PlanItem.Phase.CALIBRATION).count()
 
 
 def largest_stimulus(*, study: Study) -> tuple[int, int]:
@@ -102,19 +106,26 @@ def largest_stimulus(*, study: Study) -> tuple[int, int]:
     return sizes["width"] or 0, sizes["height"] or 0
 
 
-def page_state(*, rater: Rater, now: datetime | None = None) -> PageState:
-    """The stage of the rater's visit and, while rating, the current and next items."""
+def page_state(*, rater: Rater, full: bool = True, now: datetime | None = None) -> PageState:
+    """The stage of the rater's visit and, while rating, the current and next items.
+
+    ``full=False`` leaves out what only the server-rendered pages show (the largest
+    stimulus, the calibration length): the submit request's JSON answer is on the
+    hot path of every rating.
+    """
     now = now or timezone.now()
     study = rater.study
-    total, calibration_total = plan_length(rater=rater)
-    base = {"rater": rater, "study": study, "total": total, "calibration_total": calibration_total}
+    total = plan_length(rater=rater)
+    base: dict = {"rater": rater, "study": study, "total": total}
+    if full:
+        base["calibration_total"] = calibration_length(rater=rater)
     done = min(rater.position, total)
     if rater.finished_at is not None or (total and rater.position >= total):
         return PageState(stage="done", done=total, **base)
     if study.state != Study.State.OPEN:
         return PageState(stage="closed", done=done, **base)
-    max_width, max_height = largest_stimulus(study=study)
-    base.update(max_width=max_width, max_height=max_height)
+    if full:
+        base["max_width"], base["max_height"] = largest_stimulus(study=study)
     if rater.consented_at is None:
         return PageState(stage="consent", done=done, **base)
     if rater.started_at is None:

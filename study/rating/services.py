@@ -144,28 +144,33 @@ def submit(
             )
         if not token_matches(rater=locked, position=locked.position, token=item):
             raise SubmissionRejected(409, "not_current", "this is not the current item")
-        plan_item = PlanItem.objects.get(rater=locked, position=locked.position)
+        # The current item and whether one follows it, in one query.
+        plan_items = list(
+            PlanItem.objects.filter(rater=locked, position__gte=locked.position)
+            .order_by("position")
+            .only("pk", "position", "phase")[:2]
+        )
+        plan_item = plan_items[0]
         if plan_item.phase == PlanItem.Phase.RATING:
             value = parse_score(score)
             elapsed = parse_response_ms(response_ms)
             try:
-                with transaction.atomic():
-                    Rating.objects.create(
-                        plan_item=plan_item, score=value, response_ms=elapsed, submitted_at=now
-                    )
+                Rating.objects.create(
+                    plan_item=plan_item, score=value, response_ms=elapsed, submitted_at=now
+                )
             except IntegrityError:
-                # Unreachable under the row lock; kept so a logic error can never
-                # produce a second rating for one item.
+                # Unreachable under the row lock (the unique plan_item is the backstop):
+                # the transaction rolls back and nothing is stored twice.
                 raise SubmissionRejected(409, "duplicate", "this item is already rated") from None
-        _advance(locked, plan_item=plan_item, now=now)
+        _advance(locked, plan_item=plan_item, last=len(plan_items) == 1, now=now)
     return SubmissionResult(stored=True, rater=locked)
 
 
-def _advance(rater: Rater, *, plan_item: PlanItem, now) -> None:
+def _advance(rater: Rater, *, plan_item: PlanItem, last: bool, now) -> None:
     rater.position = plan_item.position + 1
     rater.last_seen_at = now
     fields = ["position", "last_seen_at"]
-    if not PlanItem.objects.filter(rater=rater, position=rater.position).exists():
+    if last:
         rater.finished_at = now
         rater.completion_code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
         fields += ["finished_at", "completion_code"]

@@ -105,7 +105,7 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
         return _rejected(request, rater, error)
     if not _wants_json(request):
         return redirect("rating:home", token=token)
-    payload = state_payload(page_state(rater=result.rater))
+    payload = state_payload(page_state(rater=result.rater, full=False))
     payload["stored"] = result.stored
     return JsonResponse(payload)
 
