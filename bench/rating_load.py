@@ -273,7 +273,8 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-rating-"))
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="study.settings", DEBUG="0", SECRET_KEY="bench-" + os.urandom(16).hex(),
+        DJANGO_SETTINGS_MODULE="study.settings", DEBUG="0",
+        SECRET_KEY="bench-" + os.urandom(16).hex(),
         DATABASE_URL=database_url, MEDIA_ROOT=str(tmp / "media"), ALLOWED_HOSTS="127.0.0.1",
         LOG_LEVEL="WARNING",
     )  # fmt: skip
@@ -299,7 +300,8 @@ def main() -> int:
                 time.sleep(0.1)
         print(
             f"rating site under gunicorn ({args.workers} workers x {args.threads} threads), "
-            f"PostgreSQL, think time {args.think:.1f} s (exponential), {args.seconds:.0f} s per level"
+            f"PostgreSQL, think time {args.think:.1f} s (exponential), "
+            f"{args.seconds:.0f} s per level"
         )
         print(
             f"{'raters':>7} {'submits':>8} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
@@ -322,8 +324,9 @@ def main() -> int:
             results.append(level)
             lat = np.array(level.latencies_ms) if level.latencies_ms else np.array([np.nan])
             print(
-                f"{count:>7} {len(level.latencies_ms):>8} {len(level.latencies_ms) / level.elapsed:>8.1f} "
-                f"{np.percentile(lat, 50):>8.1f} {np.percentile(lat, 99):>8.1f} {len(level.errors):>7}"
+                f"{count:>7} {lat.size:>8} {lat.size / level.elapsed:>8.1f} "
+                f"{np.percentile(lat, 50):>8.1f} {np.percentile(lat, 99):>8.1f} "
+                f"{len(level.errors):>7}"
             )
             for error in level.errors[:3]:
                 print(f"    {error}")
@@ -333,7 +336,8 @@ def main() -> int:
             if level.raters == 100 and level.latencies_ms:
                 p99 = float(np.percentile(level.latencies_ms, 99))
                 print(
-                    f"p99 at 100 raters: {p99:.1f} ms = {p99 / TARGET_P99_MS:.2f} x the 100 ms target"
+                    f"p99 at 100 raters: {p99:.1f} ms = "
+                    f"{p99 / TARGET_P99_MS:.2f} x the 100 ms target"
                 )
         return 0 if all(not level.errors for level in results) else 1
     finally:
