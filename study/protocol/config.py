@@ -1,0 +1,377 @@
+"""The study definition: TOML in, a validated ``StudyConfig`` out, errors that name the key.
+
+This module checks the file on its own (types, ranges, unknown keys, the retest
+method being one of its arm's methods). What depends on the catalog (datasets
+and methods that exist, outputs present) is checked by
+``protocol.services.design_study``. Every problem found is reported at once,
+each line starting with the key it concerns, e.g.
+``arms[1].methods[3]: unknown method 'foo'``. Indices are 0-based, as in the
+TOML array.
+
+The file::
+
+    title = "SRGAN MOS"                   # optional
+    seed = 2017                           # optional: drawn and recorded when absent
+    raters = 26
+    completion_redirect_url = ""          # optional; "{code}" becomes the completion code
+    [[arms]]                              # one per dataset
+    dataset = "Set5"
+    methods = ["nearest", "bicubic", "srgan-vgg54", "hr"]
+    [calibration]                         # optional
+    dataset = "BSD300-train"
+    images = 20
+    low = { method = "nearest", score = 1 }
+    high = { method = "hr", score = 5 }
+    [retest]                              # optional
+    dataset = "BSD100"
+    method = "srgan-vgg54"
+    images = 10
+    [session]                             # optional
+    items_per_sitting = 200
+    break_minutes = 5
+"""
+
+from __future__ import annotations
+
+import secrets
+import tomllib
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from study.catalog import methods as catalog_methods
+
+MAX_SEED = 2**63 - 1
+MAX_RATERS = 100_000
+TOP_LEVEL_KEYS = (
+    "title",
+    "seed",
+    "raters",
+    "completion_redirect_url",
+    "arms",
+    "calibration",
+    "retest",
+    "session",
+)
+
+
+class ConfigError(ValueError):
+    """An invalid study definition; ``errors`` lists every problem, each naming its key."""
+
+    def __init__(self, errors: list[str] | str) -> None:
+        self.errors = [errors] if isinstance(errors, str) else list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+@dataclass(frozen=True)
+class Arm:
+    dataset: str
+    methods: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Anchor:
+    method: str
+    score: int
+
+
+@dataclass(frozen=True)
+class Calibration:
+    dataset: str
+    images: int
+    low: Anchor
+    high: Anchor
+
+
+@dataclass(frozen=True)
+class Retest:
+    dataset: str
+    method: str
+    images: int
+
+
+@dataclass(frozen=True)
+class Session:
+    items_per_sitting: int | None = None
+    break_minutes: int = 0
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    seed: int
+    raters: int
+    arms: tuple[Arm, ...]
+    calibration: Calibration | None = None
+    retest: Retest | None = None
+    session: Session = Session()
+    title: str = ""
+    completion_redirect_url: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The normalised definition as JSON-able data (what Study.config stores)."""
+        data = asdict(self)
+        data["arms"] = [{"dataset": arm.dataset, "methods": list(arm.methods)} for arm in self.arms]
+        return data
+
+    def arm_for(self, dataset: str) -> Arm | None:
+        return next((arm for arm in self.arms if arm.dataset == dataset), None)
+
+
+class _Checker:
+    """Collects errors while reading values, so one run reports every problem."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(f"{key}: {message}")
+
+    def table(self, data: Any, key: str, allowed: tuple[str, ...]) -> dict[str, Any] | None:
+        if not isinstance(data, dict):
+            self.error(key, f"must be a table, got {_kind(data)}")
+            return None
+        for name in data:
+            if name not in allowed:
+                self.error(_join(key, name), f"unknown key (expected one of: {', '.join(allowed)})")
+        return data
+
+    def integer(
+        self,
+        data: dict[str, Any],
+        key: str,
+        name: str,
+        *,
+        minimum: int,
+        maximum: int,
+        required: bool = True,
+        default: int | None = None,
+    ) -> int | None:
+        full = _join(key, name)
+        if name not in data:
+            if required:
+                self.error(full, "is required")
+            return default
+        value = data[name]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(full, f"must be an integer, got {_kind(value)} {value!r}")
+            return default
+        if not minimum <= value <= maximum:
+            bounds = f"at least {minimum}" if maximum >= MAX_SEED else f"{minimum} to {maximum}"
+            self.error(full, f"must be {bounds}, got {value}")
+            return default
+        return value
+
+    def string(
+        self, data: dict[str, Any], key: str, name: str, *, required: bool = True, max_length=200
+    ) -> str | None:
+        full = _join(key, name)
+        if name not in data:
+            if required:
+                self.error(full, "is required")
+            return None if required else ""
+        value = data[name]
+        if not isinstance(value, str):
+            self.error(full, f"must be a string, got {_kind(value)} {value!r}")
+            return None
+        value = value.strip()
+        if required and not value:
+            self.error(full, "must not be empty")
+            return None
+        if len(value) > max_length:
+            self.error(full, f"must be at most {max_length} characters")
+            return None
+        return value
+
+    def method(self, data: dict[str, Any], key: str, name: str) -> str | None:
+        value = self.string(data, key, name)
+        return None if value is None else self.method_name(value, _join(key, name))
+
+    def method_name(self, value: Any, key: str) -> str | None:
+        if not isinstance(value, str):
+            self.error(key, f"must be a method name (string), got {_kind(value)} {value!r}")
+            return None
+        try:
+            return catalog_methods.normalise_key(value)
+        except catalog_methods.MethodKeyError as exc:
+            self.error(key, str(exc))
+            return None
+
+
+def _join(key: str, name: str) -> str:
+    return f"{key}.{name}" if key else name
+
+
+def _kind(value: Any) -> str:
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def parse_config(text: str, *, source: str = "config") -> StudyConfig:
+    """Parse and validate TOML text; ``source`` names the file in syntax errors."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: malformed TOML: {exc}") from None
+    return config_from_dict(data)
+
+
+def config_from_dict(data: Any) -> StudyConfig:
+    """Validate parsed data (a TOML document or ``StudyConfig.to_dict()`` output)."""
+    check = _Checker()
+    root = check.table(data, "", TOP_LEVEL_KEYS)
+    if root is None:
+        raise ConfigError(check.errors)
+
+    title = check.string(root, "", "title", required=False) or ""
+    redirect = check.string(root, "", "completion_redirect_url", required=False, max_length=1000)
+    redirect = redirect or ""
+    if redirect and not redirect.startswith(("https://", "http://")):
+        check.error("completion_redirect_url", f"must be an http(s) URL, got {redirect!r}")
+    seed = check.integer(root, "", "seed", minimum=0, maximum=MAX_SEED, required=False)
+    if "seed" not in root:
+        seed = secrets.randbelow(2**62)
+    raters = check.integer(root, "", "raters", minimum=1, maximum=MAX_RATERS)
+
+    arms = _arms(check, root.get("arms"))
+    calibration = None
+    if "calibration" in root:
+        calibration = _calibration(check, root["calibration"])
+    retest = None
+    if "retest" in root:
+        retest = _retest(check, root["retest"], arms)
+    session = Session()
+    if "session" in root:
+        table = check.table(root["session"], "session", ("items_per_sitting", "break_minutes"))
+        if table is not None:
+            session = Session(
+                items_per_sitting=check.integer(
+                    table, "session", "items_per_sitting", minimum=1, maximum=10**6, required=False
+                ),
+                break_minutes=check.integer(
+                    table,
+                    "session",
+                    "break_minutes",
+                    minimum=0,
+                    maximum=7 * 24 * 60,
+                    required=False,
+                    default=0,
+                )
+                or 0,
+            )
+    if check.errors:
+        raise ConfigError(check.errors)
+    return StudyConfig(
+        seed=int(seed),
+        raters=int(raters),
+        arms=tuple(arms),
+        calibration=calibration,
+        retest=retest,
+        session=session,
+        title=title,
+        completion_redirect_url=redirect,
+    )
+
+
+def _arms(check: _Checker, data: Any) -> list[Arm]:
+    if data is None:
+        check.error("arms", "is required: at least one [[arms]] table (dataset, methods)")
+        return []
+    if not isinstance(data, list) or not data:
+        check.error("arms", "must be a non-empty array of tables ([[arms]])")
+        return []
+    arms: list[Arm] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(data):
+        key = f"arms[{index}]"
+        table = check.table(item, key, ("dataset", "methods"))
+        if table is None:
+            continue
+        dataset = check.string(table, key, "dataset", max_length=100)
+        if dataset is not None:
+            if dataset in seen:
+                check.error(
+                    f"{key}.dataset", f"{dataset!r} already has an arm (arms[{seen[dataset]}])"
+                )
+            seen[dataset] = index
+        raw = table.get("methods")
+        names: list[str] = []
+        if raw is None:
+            check.error(f"{key}.methods", "is required")
+        elif not isinstance(raw, list) or not raw:
+            check.error(f"{key}.methods", "must be a non-empty array of method names")
+        else:
+            for position, value in enumerate(raw):
+                name = check.method_name(value, f"{key}.methods[{position}]")
+                if name is None:
+                    continue
+                if name in names:
+                    check.error(f"{key}.methods[{position}]", f"{name!r} is listed twice")
+                    continue
+                names.append(name)
+        if dataset is not None:
+            arms.append(Arm(dataset=dataset, methods=tuple(names)))
+    return arms
+
+
+def _anchor(check: _Checker, data: Any, key: str, default_score: int) -> Anchor | None:
+    table = check.table(data, key, ("method", "score"))
+    if table is None:
+        return None
+    method = check.method(table, key, "method")
+    score = check.integer(table, key, "score", minimum=1, maximum=5, required=False)
+    if method is None:
+        return None
+    return Anchor(method=method, score=default_score if score is None else score)
+
+
+def _calibration(check: _Checker, data: Any) -> Calibration | None:
+    key = "calibration"
+    table = check.table(data, key, ("dataset", "images", "low", "high"))
+    if table is None:
+        return None
+    dataset = check.string(table, key, "dataset", max_length=100)
+    images = check.integer(table, key, "images", minimum=1, maximum=10_000)
+    low = high = None
+    for name in ("low", "high"):
+        if name not in table:
+            check.error(f"{key}.{name}", "is required: { method = ..., score = ... }")
+    if "low" in table:
+        low = _anchor(check, table["low"], f"{key}.low", 1)
+    if "high" in table:
+        high = _anchor(check, table["high"], f"{key}.high", 5)
+    if low is not None and high is not None:
+        if low.score >= high.score:
+            check.error(f"{key}.high.score", f"must be above the low anchor's score ({low.score})")
+        if low.method == high.method:
+            check.error(f"{key}.high.method", "must differ from the low anchor's method")
+    if dataset is None or images is None or low is None or high is None:
+        return None
+    return Calibration(dataset=dataset, images=images, low=low, high=high)
+
+
+def _retest(check: _Checker, data: Any, arms: list[Arm]) -> Retest | None:
+    key = "retest"
+    table = check.table(data, key, ("dataset", "method", "images"))
+    if table is None:
+        return None
+    dataset = check.string(table, key, "dataset", max_length=100)
+    method = check.method(table, key, "method")
+    images = check.integer(table, key, "images", minimum=1, maximum=10_000)
+    if dataset is not None and method is not None:
+        arm = next((arm for arm in arms if arm.dataset == dataset), None)
+        if arm is None:
+            check.error(f"{key}.dataset", f"{dataset!r} is not the dataset of any arm")
+        elif method not in arm.methods:
+            check.error(
+                f"{key}.method",
+                f"{method!r} is not among the methods of the {dataset} arm "
+                f"({', '.join(arm.methods)})",
+            )
+    if dataset is None or method is None or images is None:
+        return None
+    return Retest(dataset=dataset, method=method, images=images)

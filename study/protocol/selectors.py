@@ -1,0 +1,101 @@
+"""Reads of the protocol: a study's stimuli as the plan builder sees them, plans for export."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import TextIO
+
+from django.db.models import Max
+
+from study.protocol.models import PlanItem, Rater, Stimulus, Study
+from study.protocol.plans import PlanStimulus
+
+PLAN_COLUMNS = ["rater", "position", "phase", "dataset", "image", "method", "repeat"]
+
+
+class StudyNotFound(LookupError):
+    pass
+
+
+def get_study(*, name: str) -> Study:
+    try:
+        return Study.objects.get(name=name)
+    except Study.DoesNotExist:
+        known = ", ".join(Study.objects.order_by("name").values_list("name", flat=True))
+        raise StudyNotFound(
+            f"no study named {name!r}" + (f" (studies: {known})" if known else "")
+        ) from None
+
+
+def has_ratings(*, study: Study) -> bool:
+    from study.rating.models import Rating
+
+    return Rating.objects.filter(plan_item__rater__study=study).exists()
+
+
+def last_rater_number(*, study: Study) -> int | None:
+    return study.raters.aggregate(n=Max("number"))["n"]
+
+
+def plan_stimuli(*, study: Study) -> list[PlanStimulus]:
+    """The study's stimuli with the keys that make plans independent of database ids.
+
+    Rating stimuli are ordered by (dataset, image, method) names; calibration
+    stimuli by the study's calibration image order, low anchor before high.
+    """
+    calibration_order = {
+        name: i
+        for i, name in enumerate(study.config.get("resolved", {}).get("calibration_images", []))
+    }
+    rows = study.stimuli.values_list(
+        "id",
+        "role",
+        "retest",
+        "anchor_score",
+        "output__image_id",
+        "output__image__name",
+        "output__image__dataset__name",
+        "output__method__key",
+    )
+    stimuli = []
+    for sid, role, retest, score, image_id, image, dataset, method in rows:
+        if role == Stimulus.Role.CALIBRATION:
+            order: tuple = (calibration_order.get(image, len(calibration_order)), image, score or 0)
+        else:
+            order = (dataset, image, method)
+        stimuli.append(PlanStimulus(sid, image_id, order, role, retest))
+    return stimuli
+
+
+def plan_rows(*, study: Study) -> Iterator[tuple]:
+    """``(rater, position, phase, dataset, image, method, repeat)`` of every plan item."""
+    return (
+        PlanItem.objects.filter(rater__study=study)
+        .order_by("rater__number", "position")
+        .values_list(
+            "rater__number",
+            "position",
+            "phase",
+            "stimulus__output__image__dataset__name",
+            "stimulus__output__image__name",
+            "stimulus__output__method__key",
+            "repeat",
+        )
+        .iterator(chunk_size=5000)
+    )
+
+
+def write_plans_csv(*, study: Study, out: TextIO) -> int:
+    """Every rater's plan as CSV (``PLAN_COLUMNS``), for audit or pre-registration."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(PLAN_COLUMNS)
+    count = 0
+    for row in plan_rows(study=study):
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+def raters(*, study: Study, numbers_from: int = 1) -> list[Rater]:
+    return list(study.raters.filter(number__gte=numbers_from).order_by("number"))

@@ -1,0 +1,437 @@
+"""Writes of the protocol: building a study from its definition, raters, plans, lifecycle.
+
+A study is built in one transaction from a validated ``StudyConfig``: everything
+that depends on the catalog is checked first (``design_study``, which writes
+nothing), then the Study, its Stimulus rows, its raters and their plans are
+created. Once any rating exists the stimuli and existing plans are frozen: the
+services here refuse to change them (``StudyLocked``); adding raters stays
+possible because it changes no existing plan.
+
+Lifecycle: draft -> open -> closed, and closed -> open again (a researcher may
+reopen a study to collect more raters; ``opened_at`` keeps the first opening,
+``closed_at`` is cleared). Only an open study accepts ratings.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from study.catalog import methods as catalog_methods
+from study.catalog import selectors as catalog_selectors
+from study.protocol import selectors
+from study.protocol.config import ConfigError, StudyConfig, config_from_dict
+from study.protocol.models import PlanItem, Rater, Stimulus, Study
+from study.protocol.plans import PlanBuilder, PlanError, feasibility_problem
+
+# Random streams of the study-level draws (rater streams are [seed, rater >= 1]).
+CALIBRATION_STREAM = (0, 1)
+RETEST_STREAM = (0, 2)
+# Plan items sent to the database per statement (COPY or executemany).
+PLAN_ROWS_PER_INSERT = 50_000
+# How many image names an error lists before "...".
+SHOW_NAMES = 5
+
+
+class ProtocolError(ValueError):
+    """A request the study's state does not allow; nothing was changed."""
+
+
+class StudyLocked(ProtocolError):
+    """The study has ratings: its stimuli and existing plans can no longer change."""
+
+
+@dataclass
+class StudyDesign:
+    """A definition resolved against the catalog: the exact stimuli to create."""
+
+    config: StudyConfig
+    # (output id, retest) of every rating stimulus.
+    rating: list[tuple[int, bool]] = field(default_factory=list)
+    # (output id, anchor score) of every calibration stimulus, in presentation order.
+    calibration: list[tuple[int, int]] = field(default_factory=list)
+    calibration_images: list[str] = field(default_factory=list)
+    retest_images: list[str] = field(default_factory=list)
+    dropped: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def notes(self) -> list[str]:
+        return [
+            f"dropped from the {dataset} arm (no outputs at all): {', '.join(keys)}"
+            for dataset, keys in self.dropped.items()
+        ]
+
+    def stored_config(self) -> dict[str, Any]:
+        """What Study.config holds: the normalised definition plus ``resolved``.
+
+        ``resolved`` records what the seed and the catalog decided, so the study can
+        be audited and extended (invite_raters) without redrawing anything:
+        ``calibration_images`` (in presentation order), ``retest_images`` and
+        ``dropped_methods`` (dataset -> keys dropped by --allow-missing-methods).
+        """
+        data = self.config.to_dict()
+        data["resolved"] = {
+            "calibration_images": self.calibration_images,
+            "retest_images": self.retest_images,
+            "dropped_methods": self.dropped,
+        }
+        return data
+
+
+def study_stream(seed: int, stream: tuple[int, int]) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([int(seed), *stream]))
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:SHOW_NAMES])
+    return shown + (", ..." if len(names) > SHOW_NAMES else "")
+
+
+def _choose(names: list[str], count: int, seed: int, stream: tuple[int, int]) -> list[str]:
+    """``count`` of ``names`` (sorted) drawn reproducibly from the study seed, in draw order."""
+    picks = study_stream(seed, stream).choice(len(names), size=count, replace=False)
+    return [names[int(i)] for i in picks]
+
+
+def design_study(*, config: StudyConfig, allow_missing_methods: bool = False) -> StudyDesign:
+    """Check a definition against the catalog and list the stimuli; writes nothing.
+
+    Raises ``ConfigError`` listing every problem, each line naming its key: unknown
+    datasets and methods, too few images, and the outputs missing for an arm
+    (counted per dataset and method, with the first image names). With
+    ``allow_missing_methods`` a method with no output at all in an arm's dataset
+    is dropped from that arm (``StudyDesign.dropped`` says which) instead.
+    """
+    errors: list[str] = []
+    names = [arm.dataset for arm in config.arms]
+    if config.calibration:
+        names.append(config.calibration.dataset)
+    datasets = catalog_selectors.datasets_by_name(names=names)
+    known = catalog_selectors.method_keys()
+
+    def check_dataset(key: str, name: str) -> None:
+        if name not in datasets:
+            listed = ", ".join(catalog_selectors.dataset_names()) or "none imported yet"
+            errors.append(f"{key}: unknown dataset {name!r} (known: {listed})")
+
+    def check_method(key: str, name: str) -> None:
+        if name not in known and not catalog_methods.is_known_name(name):
+            errors.append(f"{key}: unknown method {name!r}")
+
+    for index, arm in enumerate(config.arms):
+        check_dataset(f"arms[{index}].dataset", arm.dataset)
+        for position, method in enumerate(arm.methods):
+            check_method(f"arms[{index}].methods[{position}]", method)
+    calibration = config.calibration
+    if calibration:
+        check_dataset("calibration.dataset", calibration.dataset)
+        check_method("calibration.low.method", calibration.low.method)
+        check_method("calibration.high.method", calibration.high.method)
+    if errors:
+        raise ConfigError(errors)
+
+    counts = catalog_selectors.image_counts(datasets=datasets.values())
+    for key, name, wanted in (
+        ("calibration.images", calibration.dataset if calibration else None, calibration),
+        ("retest.images", config.retest.dataset if config.retest else None, config.retest),
+    ):
+        if wanted is None:
+            continue
+        have = counts.get(datasets[name].id, 0)
+        if wanted.images > have:
+            errors.append(f"{key}: {wanted.images} images requested, {name} has {have}")
+    if errors:
+        raise ConfigError(errors)
+
+    index = catalog_selectors.output_index(datasets=datasets.values())
+    images = {name: catalog_selectors.image_names(dataset=ds) for name, ds in datasets.items()}
+    design = StudyDesign(config=config)
+    arm_methods: dict[str, list[str]] = {}
+    for number, arm in enumerate(config.arms):
+        kept: list[str] = []
+        for position, method in enumerate(arm.methods):
+            missing = [
+                name for image_id, name in images[arm.dataset] if (image_id, method) not in index
+            ]
+            total = len(images[arm.dataset])
+            if missing and len(missing) == total and allow_missing_methods:
+                design.dropped.setdefault(arm.dataset, []).append(method)
+                continue
+            if missing:
+                errors.append(
+                    f"arms[{number}].methods[{position}]: no {method} output for "
+                    f"{len(missing)} of the {total} {arm.dataset} images ({_names(missing)})"
+                )
+            kept.append(method)
+        if not kept:
+            errors.append(f"arms[{number}].methods: no method has outputs for {arm.dataset}")
+        arm_methods[arm.dataset] = kept
+
+    retest_pairs: set[tuple[int, str]] = set()
+    retest = config.retest
+    if retest:
+        if retest.method not in arm_methods.get(retest.dataset, []):
+            errors.append(
+                f"retest.method: {retest.method!r} was dropped from the {retest.dataset} arm "
+                "(it has no outputs)"
+            )
+        else:
+            ids = {name: image_id for image_id, name in images[retest.dataset]}
+            design.retest_images = sorted(
+                _choose(sorted(ids), retest.images, config.seed, RETEST_STREAM)
+            )
+            retest_pairs = {(ids[name], retest.method) for name in design.retest_images}
+
+    if calibration:
+        pool = images[calibration.dataset]
+        ids = {name: image_id for image_id, name in pool}
+        chosen = _choose(sorted(ids), calibration.images, config.seed, CALIBRATION_STREAM)
+        design.calibration_images = chosen
+        for anchor_key, anchor in (("low", calibration.low), ("high", calibration.high)):
+            missing = [name for name in chosen if (ids[name], anchor.method) not in index]
+            if missing:
+                errors.append(
+                    f"calibration.{anchor_key}.method: no {anchor.method} output for "
+                    f"{len(missing)} of the {len(chosen)} chosen {calibration.dataset} images "
+                    f"({_names(missing)})"
+                )
+        if not errors:
+            for name in chosen:
+                for anchor in (calibration.low, calibration.high):
+                    design.calibration.append((index[(ids[name], anchor.method)], anchor.score))
+    if errors:
+        raise ConfigError(errors)
+
+    item_images: list[int] = []
+    for arm in config.arms:
+        for image_id, _name in images[arm.dataset]:
+            for method in arm_methods[arm.dataset]:
+                retested = (image_id, method) in retest_pairs
+                design.rating.append((index[(image_id, method)], retested))
+                item_images.extend([image_id, image_id] if retested else [image_id])
+    problem = feasibility_problem(item_images)
+    if problem:
+        raise ConfigError(f"arms: {problem}")
+    return design
+
+
+def create_study(
+    *,
+    name: str,
+    config: StudyConfig,
+    source: str = "",
+    allow_missing_methods: bool = False,
+) -> tuple[Study, StudyDesign]:
+    """Build a study (draft) with its stimuli, ``config.raters`` raters and their plans."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ConfigError("name: 1 to 100 characters")
+    if Study.objects.filter(name=name).exists():
+        raise ConfigError(f"name: a study named {name!r} already exists")
+    design = design_study(config=config, allow_missing_methods=allow_missing_methods)
+    with transaction.atomic():
+        study = Study.objects.create(
+            name=name,
+            title=config.title,
+            config=design.stored_config(),
+            config_source=source,
+            seed=config.seed,
+            completion_redirect_url=config.completion_redirect_url,
+            items_per_sitting=config.session.items_per_sitting,
+            break_minutes=config.session.break_minutes,
+        )
+        stimuli = [
+            Stimulus(study=study, output_id=output_id, role=Stimulus.Role.RATING, retest=retest)
+            for output_id, retest in design.rating
+        ]
+        stimuli += [
+            Stimulus(
+                study=study,
+                output_id=output_id,
+                role=Stimulus.Role.CALIBRATION,
+                anchor_score=score,
+            )
+            for output_id, score in design.calibration
+        ]
+        Stimulus.objects.bulk_create(stimuli, batch_size=2000)
+        _add_raters(study, config.raters)
+    return study, design
+
+
+def definition(*, study: Study) -> StudyConfig:
+    """The study's validated definition, as stored."""
+    data = {key: value for key, value in study.config.items() if key != "resolved"}
+    return config_from_dict(data)
+
+
+def _plan_builder(study: Study) -> PlanBuilder:
+    return PlanBuilder(selectors.plan_stimuli(study=study))
+
+
+def _add_raters(study: Study, count: int, *, simulated: bool = False) -> list[Rater]:
+    first = (selectors.last_rater_number(study=study) or 0) + 1
+    raters = Rater.objects.bulk_create(
+        [Rater(study=study, number=first + i, simulated=simulated) for i in range(count)],
+        batch_size=1000,
+    )
+    if any(rater.pk is None for rater in raters):  # backends without RETURNING
+        raters = list(study.raters.filter(number__gte=first).order_by("number"))
+    _write_plans(study, raters, _plan_builder(study))
+    return raters
+
+
+def _write_plans(study: Study, raters: Iterable[Rater], builder: PlanBuilder) -> None:
+    """Build and insert plans, many raters per statement (~50,000 rows)."""
+    rows: list[tuple[int, int, str, int, int]] = []
+    for rater in raters:
+        rater_id = rater.pk
+        rows.extend(
+            (rater_id, position, phase, stimulus, repeat)
+            for position, (stimulus, phase, repeat) in enumerate(
+                builder.rows(seed=study.seed, rater=rater.number)
+            )
+        )
+        if len(rows) >= PLAN_ROWS_PER_INSERT:
+            insert_plan_rows(rows)
+            rows = []
+    insert_plan_rows(rows)
+
+
+def insert_plan_rows(rows: list[tuple[int, int, str, int, int]]) -> None:
+    """Insert PlanItem rows ``(rater id, position, phase, stimulus id, repeat)`` in bulk.
+
+    Plans are the largest writes of the platform (1,000 raters x ~1,200 items), and
+    the ORM's per-object overhead would dominate them. PostgreSQL receives the rows
+    through one ``COPY``, SQLite through one ``executemany`` (a loop in C). Table
+    and columns come from the model, so a renamed field cannot drift; the values
+    are integers and a choice label, never user text.
+    """
+    if not rows:
+        return
+    meta = PlanItem._meta
+    columns = [
+        meta.get_field(name).column for name in ("rater", "position", "phase", "stimulus", "repeat")
+    ]
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        if connection.vendor == "sqlite":
+            # The default 2 MB page cache thrashes on the plan table's indexes once
+            # a study has ~10^6 items; 64 MB keeps them in memory (per connection).
+            cursor.execute("PRAGMA cache_size = -65536")
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+
+
+def ensure_design_mutable(*, study: Study) -> None:
+    """Refuse (``StudyLocked``) once any rating of the study exists."""
+    if selectors.has_ratings(study=study):
+        raise StudyLocked(
+            f"study {study.name!r} has ratings: its stimuli and plans can no longer change"
+        )
+
+
+def add_raters(*, study: Study, count: int, simulated: bool = False) -> list[Rater]:
+    """Invite ``count`` more raters, each with a new plan; allowed while draft or open."""
+    if count < 1:
+        raise ProtocolError(f"count must be at least 1, got {count}")
+    with transaction.atomic():
+        study = Study.objects.select_for_update().get(pk=study.pk)
+        if study.state == Study.State.CLOSED:
+            raise ProtocolError(f"study {study.name!r} is closed; reopen it to add raters")
+        return _add_raters(study, count, simulated=simulated)
+
+
+def rebuild_plans(*, study: Study) -> None:
+    """Rebuild every rater's plan from the stimuli and seed (before any rating only)."""
+    with transaction.atomic():
+        study = Study.objects.select_for_update().get(pk=study.pk)
+        ensure_design_mutable(study=study)
+        PlanItem.objects.filter(rater__study=study).delete()
+        _write_plans(study, study.raters.order_by("number"), _plan_builder(study))
+
+
+def open_study(*, study: Study) -> Study:
+    """draft -> open, or closed -> open (reopening). A study needs raters and stimuli."""
+    with transaction.atomic():
+        study = Study.objects.select_for_update().get(pk=study.pk)
+        if study.state == Study.State.OPEN:
+            raise ProtocolError(f"study {study.name!r} is already open")
+        if not study.stimuli.exists() or not study.raters.exists():
+            raise ProtocolError(f"study {study.name!r} has no stimuli or no raters")
+        study.state = Study.State.OPEN
+        study.opened_at = study.opened_at or timezone.now()
+        study.closed_at = None
+        study.save(update_fields=["state", "opened_at", "closed_at"])
+    return study
+
+
+def close_study(*, study: Study) -> Study:
+    """open -> closed: no more ratings are accepted."""
+    with transaction.atomic():
+        study = Study.objects.select_for_update().get(pk=study.pk)
+        if study.state != Study.State.OPEN:
+            raise ProtocolError(f"study {study.name!r} is {study.state}; only an open study closes")
+        study.state = Study.State.CLOSED
+        study.closed_at = timezone.now()
+        study.save(update_fields=["state", "closed_at"])
+    return study
+
+
+def rater_url(rater: Rater) -> str:
+    """The invitation link of a rater: ``SITE_URL/r/<token>/``."""
+    return f"{settings.SITE_URL}/r/{rater.token}/"
+
+
+def write_rater_links(raters: Iterable[Rater], out: TextIO) -> int:
+    """CSV ``rater,url`` for the given raters; returns the number of rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["rater", "url"])
+    count = 0
+    for rater in raters:
+        writer.writerow([rater.number, rater_url(rater)])
+        count += 1
+    return count
+
+
+def study_counts(*, study: Study) -> dict[str, Any]:
+    """Numbers for a command's summary line."""
+    per_role: dict[str, int] = defaultdict(int)
+    for role, retest in study.stimuli.values_list("role", "retest"):
+        per_role[role] += 1
+        per_role["retest"] += int(retest)
+    return {
+        "rating": per_role["rating"],
+        "calibration": per_role["calibration"],
+        "retest": per_role["retest"],
+        "raters": study.raters.count(),
+    }
+
+
+__all__ = [
+    "ConfigError",
+    "PlanError",
+    "ProtocolError",
+    "StudyDesign",
+    "StudyLocked",
+    "add_raters",
+    "close_study",
+    "create_study",
+    "design_study",
+    "open_study",
+    "rebuild_plans",
+]
