@@ -10,12 +10,30 @@ HELP = "list the methods (keys, labels, architectures) and whether their weights
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--keys", action="store_true", help="print only the keys, one per line (for scripts)"
+    )
+    parser.add_argument(
+        "--available", action="store_true", help="only methods that can run (weights present)"
+    )
+    parser.add_argument(
+        "--kind", choices=["interpolation", "model"], help="only methods of this kind"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from srmodels.registry import WEIGHTS_DIR_ENV, list_methods, weights_dirs
 
-    statuses = list_methods()
+    statuses = [
+        status
+        for status in list_methods()
+        if (not args.available or status.available)
+        and (args.kind is None or status.spec.kind == args.kind)
+    ]
+    if args.keys:
+        for status in statuses:
+            print(status.spec.key)
+        return 0
     if args.json:
         rows = [
             {

@@ -110,10 +110,23 @@ class PlanItem(models.Model):
         CALIBRATION = "calibration", "calibration"
         RATING = "rating", "rating"
 
-    rater = models.ForeignKey(Rater, on_delete=models.CASCADE, related_name="plan")
+    # No index of its own: the unique (rater, position) index serves rater lookups.
+    rater = models.ForeignKey(Rater, on_delete=models.CASCADE, related_name="plan", db_index=False)
     position = models.PositiveIntegerField()
     phase = models.CharField(max_length=16, choices=Phase.choices)
-    stimulus = models.ForeignKey(Stimulus, on_delete=models.PROTECT, related_name="plan_items")
+    # RESTRICT, not PROTECT: a stimulus cannot go while a plan uses it, but deleting
+    # the whole study (which removes the plans too) is allowed; Django enforces it.
+    # No database index or constraint: plans are the platform's largest write
+    # (1,000 raters = 1.2 M rows) and PostgreSQL's per-row foreign-key check costs
+    # more than the insert itself. The only writer, protocol.services, takes the ids
+    # from the study's own stimuli in the same transaction.
+    stimulus = models.ForeignKey(
+        Stimulus,
+        on_delete=models.RESTRICT,
+        related_name="plan_items",
+        db_index=False,
+        db_constraint=False,
+    )
     # 0 for the first presentation, 1 for the test-retest repeat.
     repeat = models.PositiveSmallIntegerField(default=0)
 

@@ -61,13 +61,18 @@ class StudyDesign:
     calibration_images: list[str] = field(default_factory=list)
     retest_images: list[str] = field(default_factory=list)
     dropped: dict[str, list[str]] = field(default_factory=dict)
+    # Set when --allow-missing-methods dropped the retest method: no retest block then.
+    retest_dropped: str = ""
 
     @property
     def notes(self) -> list[str]:
-        return [
+        notes = [
             f"dropped from the {dataset} arm (no outputs at all): {', '.join(keys)}"
             for dataset, keys in self.dropped.items()
         ]
+        if self.retest_dropped:
+            notes.append(self.retest_dropped)
+        return notes
 
     def stored_config(self) -> dict[str, Any]:
         """What Study.config holds: the normalised definition plus ``resolved``.
@@ -82,6 +87,7 @@ class StudyDesign:
             "calibration_images": self.calibration_images,
             "retest_images": self.retest_images,
             "dropped_methods": self.dropped,
+            "retest_dropped": self.retest_dropped,
         }
         return data
 
@@ -178,7 +184,14 @@ def design_study(*, config: StudyConfig, allow_missing_methods: bool = False) ->
     retest_pairs: set[tuple[int, str]] = set()
     retest = config.retest
     if retest:
-        if retest.method not in arm_methods.get(retest.dataset, []):
+        if retest.method in design.dropped.get(retest.dataset, []):
+            # The user allowed dropping methods without outputs; a retest block of a
+            # dropped method cannot exist, so the study is built without one, and says so.
+            design.retest_dropped = (
+                f"retest block dropped: its method {retest.method!r} was dropped from the "
+                f"{retest.dataset} arm (no outputs)"
+            )
+        elif retest.method not in arm_methods.get(retest.dataset, []):
             errors.append(
                 f"retest.method: {retest.method!r} was dropped from the {retest.dataset} arm "
                 "(it has no outputs)"

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 class Rating(models.Model):
     plan_item = models.OneToOneField(
-        "protocol.PlanItem", on_delete=models.PROTECT, related_name="rating"
+        "protocol.PlanItem", on_delete=models.RESTRICT, related_name="rating"
     )
     score = models.PositiveSmallIntegerField()
     response_ms = models.PositiveIntegerField(null=True, blank=True)

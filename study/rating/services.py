@@ -112,7 +112,7 @@ def start_rating(*, rater: Rater) -> Rater:
 
 def submit(
     *,
-    rater: Rater,
+    token: str,
     item: str,
     score: str | None = None,
     response_ms: str | None = None,
@@ -123,7 +123,12 @@ def submit(
     which the rater only acknowledges. Raises ``SubmissionRejected``.
     """
     with transaction.atomic():
-        locked = _locked(rater.pk)
+        # Found and locked in one query: this is the hot path of every rating.
+        locked = (
+            Rater.objects.select_for_update().select_related("study").filter(token=token).first()
+        )
+        if locked is None:
+            raise SubmissionRejected(404, "unknown_rater", "unknown invitation link")
         if not isinstance(item, str) or not item:
             raise SubmissionRejected(400, "missing_item", "the item is missing")
         # A repeat of the item just stored: same answer, nothing written. Checked

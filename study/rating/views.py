@@ -93,16 +93,17 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_POST
 def submit(request: HttpRequest, token: str) -> HttpResponse:
-    rater = _rater_or_404(token)
     try:
         result = services.submit(
-            rater=rater,
+            token=token,
             item=request.POST.get("item", ""),
             score=request.POST.get("score"),
             response_ms=request.POST.get("response_ms"),
         )
     except services.SubmissionRejected as error:
-        return _rejected(request, rater, error)
+        if error.status == 404:
+            raise Http404(error.message) from None
+        return _rejected(request, _rater_or_404(token), error)
     if not _wants_json(request):
         return redirect("rating:home", token=token)
     payload = state_payload(page_state(rater=result.rater, full=False))

@@ -33,3 +33,14 @@ def test_it_prints_json(tmp_path, capsys, monkeypatch):
         "weights": None,
     }
     assert len(rows) == 10
+
+
+def test_it_lists_the_keys_of_the_available_models_for_scripts(tmp_path, capsys, monkeypatch):
+    small_weights(tmp_path, "espcn")
+    monkeypatch.setenv("SRMODELS_WEIGHTS_DIR", str(tmp_path))
+    # Only the weights in tmp_path and the shipped folder count.
+    assert main(["methods", "--available", "--kind", "model", "--keys"]) == 0
+    keys = capsys.readouterr().out.split()
+    assert "espcn" in keys
+    assert "bicubic" not in keys
+    assert all(key not in keys for key in ("srresnet-vgg22", "srgan-vgg22"))

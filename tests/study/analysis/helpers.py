@@ -69,11 +69,11 @@ def rate(rater: Rater, scorer: Scorer, *, limit: int | None = None) -> int:
             return stored
         token = item_token(rater=rater, position=rater.position)
         if item.phase == PlanItem.Phase.CALIBRATION:
-            services.submit(rater=rater, item=token)
+            services.submit(token=rater.token, item=token)
             continue
         output = item.stimulus.output
         score = scorer(output.image.dataset.name, output.image.name, output.method.key, item.repeat)
-        services.submit(rater=rater, item=token, score=str(score), response_ms="1500")
+        services.submit(token=rater.token, item=token, score=str(score), response_ms="1500")
         stored += 1
 
 

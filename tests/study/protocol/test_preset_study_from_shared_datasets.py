@@ -56,11 +56,26 @@ def test_it_builds_the_paper_design_from_real_outputs_and_stand_ins(tmp_path):
     data = require_datasets()
     import_everything(data, tmp_path)
 
-    # Without stand-ins, BSD100 has only nearest, bicubic and HR: dropping the rest
-    # drops the retest method too, which is an error, not a smaller study.
-    with pytest.raises(CommandError, match=r"retest\.method: 'srgan-vgg54' was dropped"):
-        command("create_study", "partial", "--preset", "srgan2017", "--allow-missing-methods")
+    # Without stand-ins, BSD100 has only nearest, bicubic and HR: without
+    # --allow-missing-methods that is an error listing what is missing; with it the
+    # methods are dropped, and the retest block with its method, saying so.
+    with pytest.raises(CommandError, match=r"no srgan-vgg54 output for 100 of the 100 BSD100"):
+        command("create_study", "strict", "--preset", "srgan2017")
     assert not Study.objects.exists()
+    err = StringIO()
+    call_command(
+        "create_study", "partial", "--preset", "srgan2017", "--allow-missing-methods",
+        stdout=StringIO(), stderr=err,
+    )  # fmt: skip
+    assert "retest block dropped: its method 'srgan-vgg54' was dropped" in err.getvalue()
+    partial = Study.objects.get(name="partial")
+    assert not partial.stimuli.filter(retest=True).exists()
+    assert set(
+        partial.stimuli.filter(output__image__dataset__name="BSD100").values_list(
+            "output__method__key", flat=True
+        )
+    ) == {"nearest", "bicubic", "hr"}
+    partial.delete()
 
     for dataset, keys in (("Set5", ALL_12), ("Set14", ALL_12), ("BSD100", BSD100_9)):
         for key in keys:

@@ -14,7 +14,7 @@ def through_calibration(rater: Rater) -> Rater:
     services.start_rating(rater=rater)
     rater.refresh_from_db()
     while rater.plan.get(position=rater.position).phase == PlanItem.Phase.CALIBRATION:
-        services.submit(rater=rater, item=item_token(rater=rater, position=rater.position))
+        services.submit(token=rater.token, item=item_token(rater=rater, position=rater.position))
         rater.refresh_from_db()
     return rater
 
