@@ -1,0 +1,296 @@
+"""``python -m srmodels train``: train a recipe of the paper (or a baseline) on HR folders.
+
+Examples::
+
+    python -m srmodels train --recipe srresnet-mse --data ../shared/datasets/train/* \\
+        --out runs/srresnet --val ../shared/datasets/benchmarks/Set5/x4 --val-every 5000
+    python -m srmodels train --recipe srgan-vgg54 --data DIR --out runs/srgan \\
+        --init runs/srresnet/checkpoint.pt --vgg-weights vgg19-dcbb9e9d.pth --export srgan-vgg54
+    python -m srmodels train --resume runs/srgan/checkpoint.pt
+
+Every recipe number has a flag (``--iters``, ``--batch-size``, ``--crop``, ``--lr``) or goes
+through ``--set FIELD=VALUE`` (``--set adv_weight=1e-3``, ``--set arch.num_blocks=8``);
+``--list`` prints the recipes with their numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from srmodels.cli import CommandError
+
+HELP = "train a model of the paper (or a baseline) on folders of HR images"
+RECIPE_NAMES = (
+    "srresnet-mse",
+    "srresnet-vgg22",
+    "srgan-mse",
+    "srgan-vgg22",
+    "srgan-vgg54",
+    "srcnn",
+    "espcn",
+    "drcn",
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    what = parser.add_argument_group("what to train")
+    what.add_argument("--recipe", choices=RECIPE_NAMES, help="the model and its losses")
+    what.add_argument("--data", nargs="+", type=Path, metavar="DIR", help="folders of HR images")
+    what.add_argument("--out", type=Path, help="run folder: checkpoint.pt, log.csv")
+    what.add_argument("--iters", type=int, help="updates (paper: 1e6 SRResNet, 2e5 SRGAN)")
+    what.add_argument("--batch-size", type=int, help="crops per batch, distinct images (16)")
+    what.add_argument("--crop", type=int, help="HR crop side (96)")
+    what.add_argument("--lr", type=float, help="initial learning rate (1e-4)")
+    what.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="any other recipe field (adv_weight, tv_weight, lr_milestones, beta1, augment, "
+        "...), arch.ARG or disc.ARG; repeatable",
+    )
+    what.add_argument(
+        "--init",
+        help="start G from an SRResNet checkpoint or weights file (SRGAN recipes; 'none' to "
+        "start from scratch)",
+    )
+    what.add_argument("--resume", type=Path, help="continue a run from its checkpoint.pt")
+    what.add_argument(
+        "--vgg-weights", type=Path, help="torchvision vgg19-dcbb9e9d.pth (VGG recipes)"
+    )
+    what.add_argument("--seed", type=int, default=None, help="which crops (default 0)")
+    what.add_argument("--list", action="store_true", help="print the recipes and exit")
+
+    out = parser.add_argument_group("validation, logs, export")
+    out.add_argument(
+        "--val",
+        nargs="+",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folders of HR images for validation PSNR",
+    )
+    out.add_argument(
+        "--val-every",
+        type=int,
+        default=None,
+        help="validate every N steps (and at the end; default: at the end)",
+    )
+    out.add_argument("--save-every", type=int, default=None, help="checkpoint every N steps (1000)")
+    out.add_argument("--keep-checkpoints", action="store_true", help="also keep checkpoint-STEP.pt")
+    out.add_argument("--log-every", type=int, default=None, help="CSV row every N steps (10)")
+    out.add_argument(
+        "--export",
+        type=Path,
+        metavar="STEM",
+        help="write STEM.safetensors (fp16) + STEM.json at the end",
+    )
+    out.add_argument(
+        "--bench",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="with --export: measure the exported weights on a benchmark folder (the "
+        "upscale + evaluate path) and record it in the JSON; repeatable",
+    )
+    out.add_argument(
+        "--measure",
+        type=Path,
+        metavar="STEM",
+        help="no training: measure the weights STEM on the --bench folders and record the "
+        "figures in STEM.json",
+    )
+    out.add_argument("--time-limit", type=float, help="stop after this many seconds")
+    out.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    speed = parser.add_argument_group("speed")
+    speed.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    speed.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
+    speed.add_argument(
+        "--compile",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="MODE",
+        help="torch.compile the networks (optional mode)",
+    )
+    speed.add_argument("--channels-last", action="store_true", help="NHWC tensors")
+    speed.add_argument(
+        "--cuda-graphs", action="store_true", help="replay each step as a CUDA graph"
+    )
+    speed.add_argument("--workers", type=int, help="DataLoader worker processes")
+    speed.add_argument(
+        "--dataloader",
+        action="store_true",
+        help="on CUDA, load crops with DataLoader workers instead of keeping every image on "
+        "the GPU (for folders too large for its memory)",
+    )
+    speed.add_argument("--threads", type=int, help="torch CPU threads")
+
+
+def _pairs(items: list[str], option: str) -> dict[str, str]:
+    parsed = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise CommandError(f"{option} {item!r} must look like NAME=VALUE")
+        parsed[key.strip()] = value.strip()
+    return parsed
+
+
+def _print_recipes() -> None:
+    from srmodels.recipes import RECIPES
+
+    for recipe in RECIPES.values():
+        fields = recipe.to_dict()
+        fields.pop("description")
+        print(f"{recipe.name}: {recipe.description}")
+        print("  " + ", ".join(f"{k}={v}" for k, v in fields.items() if k != "name"))
+
+
+def _measure(args: argparse.Namespace) -> int:
+    from srmodels.registry import MissingWeightsError, UnknownMethodError
+    from srmodels.train import TrainError, record_metrics
+    from srmodels.weights import WeightsError
+
+    benchmarks = _pairs(args.bench, "--bench")
+    if not benchmarks:
+        raise CommandError("--measure needs at least one --bench NAME=DIR")
+    for name, folder in benchmarks.items():
+        if not Path(folder).is_dir():
+            raise CommandError(f"--bench {name}={folder}: not a folder")
+    try:
+        measured = record_metrics(
+            args.measure,
+            benchmarks={k: Path(v) for k, v in benchmarks.items()},
+            device=args.device,
+        )
+    except (WeightsError, TrainError, MissingWeightsError, UnknownMethodError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+    print(json.dumps(measured, indent=2))
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from srmodels.archs.vgg import VGGWeightsError
+    from srmodels.data import DataError
+    from srmodels.imageio import ImageError
+    from srmodels.recipes import Recipe, RecipeError, get_recipe
+    from srmodels.registry import UnknownMethodError
+    from srmodels.train import RunOptions, Trainer, TrainError, load_checkpoint
+    from srmodels.weights import WeightsError
+
+    if args.list:
+        _print_recipes()
+        return 0
+    if args.measure is not None:
+        return _measure(args)
+    if args.threads is not None:
+        if args.threads < 1:
+            raise CommandError(f"--threads must be >= 1, got {args.threads}")
+        torch.set_num_threads(args.threads)
+    overrides: dict[str, object] = _pairs(args.set, "--set")
+    for flag, field in (
+        ("iters", "iters"),
+        ("batch_size", "batch_size"),
+        ("crop", "crop"),
+        ("lr", "lr"),
+    ):
+        if getattr(args, flag) is not None:
+            overrides[field] = getattr(args, flag)
+    try:
+        resume = None
+        if args.resume is not None:
+            resume = load_checkpoint(args.resume)
+            recipe = Recipe.from_dict(resume["recipe"])
+            if args.recipe and args.recipe != recipe.name:
+                raise CommandError(
+                    f"--resume {args.resume} is a {recipe.name} run, not {args.recipe}"
+                )
+            model_fields = {k for k in overrides if k.startswith(("arch.", "disc.")) or k == "crop"}
+            if model_fields:
+                raise CommandError(
+                    "--resume continues the checkpoint's networks; "
+                    f"{', '.join(sorted(model_fields))} cannot change"
+                )
+            recipe = recipe.override(**overrides)
+            saved = resume.get("options", {})
+            data = args.data or [Path(p) for p in saved.get("data", [])]
+            out = args.out or Path(args.resume).resolve().parent
+            seed = saved.get("seed", 0) if args.seed is None else args.seed
+            val = args.val if args.val is not None else [Path(p) for p in saved.get("val", [])]
+        else:
+            if not args.recipe:
+                raise CommandError("--recipe is required (or --resume CHECKPOINT)")
+            if not args.data:
+                raise CommandError("--data DIR [DIR ...] is required")
+            if args.out is None:
+                raise CommandError("--out RUN_DIR is required")
+            recipe = get_recipe(args.recipe).override(**overrides)
+            data, out, seed, val = args.data, args.out, args.seed or 0, args.val or []
+            saved = {}
+        init = None
+        if args.init is not None and args.init.lower() != "none":
+            init = Path(args.init)
+        if args.init is not None and args.init.lower() == "none" and recipe.needs_init:
+            recipe = recipe.override(needs_init=False)
+
+        # Run options not given again on --resume are the checkpoint's.
+        def option(name: str, default: object) -> object:
+            given = getattr(args, name)
+            return given if given is not None else saved.get(name, default)
+
+        export = option("export", None)
+        bench = _pairs(args.bench, "--bench") if args.bench else saved.get("bench", {})
+        if bench and export is None:
+            raise CommandError("--bench measures exported weights: add --export STEM")
+        options = RunOptions(
+            data=list(data),
+            out=out,
+            val=list(val),
+            val_every=int(option("val_every", 0)),
+            save_every=int(option("save_every", 1000)),
+            keep_checkpoints=args.keep_checkpoints or bool(saved.get("keep_checkpoints")),
+            log_every=int(option("log_every", 10)),
+            device=args.device,
+            precision=args.precision,
+            compile=args.compile,
+            channels_last=args.channels_last,
+            cuda_graphs=args.cuda_graphs,
+            workers=args.workers,
+            data_on_device=False if args.dataloader else None,
+            seed=seed,
+            init=init,
+            vgg_weights=args.vgg_weights,
+            export=Path(export) if export is not None else None,
+            bench={k: Path(v) for k, v in bench.items()},
+            progress=False if args.quiet else None,
+            time_limit=args.time_limit,
+        )
+        if args.workers is not None and args.workers < 0:
+            raise CommandError(f"--workers must be >= 0, got {args.workers}")
+        if out.exists() and not out.is_dir():
+            raise CommandError(f"--out {out} exists and is not a folder")
+        trainer = Trainer(recipe, options, resume=resume)
+        summary = trainer.fit()
+    except (
+        RecipeError,
+        TrainError,
+        DataError,
+        ImageError,
+        WeightsError,
+        UnknownMethodError,
+        VGGWeightsError,
+    ) as exc:
+        raise CommandError(str(exc)) from None
+    except torch.cuda.OutOfMemoryError as exc:
+        raise CommandError(
+            f"out of GPU memory ({str(exc).splitlines()[0]}): lower --batch-size or --crop"
+        ) from None
+    print(json.dumps(summary, indent=2, default=str), file=sys.stdout)
+    return 0

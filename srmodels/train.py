@@ -1,0 +1,933 @@
+"""The trainer behind ``python -m srmodels train``: one loop for every recipe.
+
+What a run does, step by step (one step = one update of the generator, and of the
+discriminator for GAN recipes):
+
+1. take batch ``step`` of the :class:`~srmodels.data.BatchPlan` (16 crops of distinct
+   images by default), from DataLoader workers, or cut on the GPU by a
+   :class:`~srmodels.data.DeviceBatcher` when training on CUDA;
+2. turn it into the network's input and target exactly as the inference engine applies
+   the method (registry ``apply``): LR RGB -> HR RGB in [-1, 1] for SRResNet/SRGAN, Y of
+   the bicubic image -> Y for SRCNN/DRCN, Y of the LR image -> Y for ESPCN;
+3. update G on the recipe's loss; for GAN recipes then update D, written out as BasicSR's
+   ``SRGANModel.optimize_parameters`` (D frozen during G's step, D trained on the real
+   batch then on the detached fake batch, both backward passes accumulating).
+
+Everything a run needs to continue is in ``RUN_DIR/checkpoint.pt`` (recipe, model args
+and weights, optimiser states, step, RNG states, data options, elapsed time), written
+atomically every ``save_every`` steps and at the end. Because batches are a pure
+function of (seed, step) and the state is complete, ``--resume`` continues exactly: on
+CPU the resumed run logs the same losses as an uninterrupted one.
+
+``RUN_DIR/log.csv`` gets one row every ``log_every`` steps (the weighted loss terms and
+the lr) and one per validation (``val_psnr``: mean PSNR, Y channel, border = scale, of
+the engine's output on a folder of HR images and their MATLAB-bicubic LR).
+
+On CUDA, ``precision="bf16"`` runs the forward passes under bf16 autocast (losses in
+fp32), ``channels_last`` uses NHWC tensors, ``compile`` wraps the networks in
+``torch.compile``, ``cuda_graphs`` captures the whole step (forward, backward, Adam) in
+one CUDA graph replayed every step, and Adam is the fused implementation. On CPU the
+defaults are plain fp32 eager.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import logging
+import math
+import os
+import platform
+import random
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from srmodels.archs import Discriminator, build_arch
+from srmodels.archs.vgg import VGG19_FILE, VGG19_URL, WEIGHTS_ENV, VGG19Features
+from srmodels.data import BatchPlan, DeviceBatcher, HRCropDataset, PlanSampler, list_images
+from srmodels.losses import (
+    VGG_LAYERS,
+    DiscriminatorLoss,
+    GeneratorAdversarialLoss,
+    PerceptualLoss,
+    PixelLoss,
+    RecursiveSupervisionLoss,
+    TVLoss,
+    VGGContentLoss,
+)
+from srmodels.recipes import Recipe
+from srmodels.weights import load_weights, save_weights, weights_paths
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_KIND = "srmodels-train-checkpoint"
+CHECKPOINT_VERSION = 1
+PRECISIONS = {"fp32": None, "bf16": torch.bfloat16}
+# MATLAB rgb2ycbcr's Y row for RGB in [0, 1], divided by 255: Y / 255 in [16, 235] / 255.
+_LUMA = (65.481 / 255.0, 128.553 / 255.0, 24.966 / 255.0)
+_LUMA_OFFSET = 16.0 / 255.0
+
+
+class TrainError(ValueError):
+    """A training run that cannot start or continue; the message says what to change."""
+
+
+@dataclass
+class RunOptions:
+    """Where and how a run executes; nothing here changes what the networks learn,
+    except ``seed`` (which batches) and ``init`` (where G starts)."""
+
+    data: list[Path]
+    out: Path
+    val: list[Path] = field(default_factory=list)
+    val_every: int = 0
+    save_every: int = 1000
+    keep_checkpoints: bool = False
+    log_every: int = 10
+    device: str = "auto"
+    precision: str = "fp32"
+    compile: bool | str = False
+    channels_last: bool = False
+    cuda_graphs: bool = False
+    workers: int | None = None
+    data_on_device: bool | None = None
+    seed: int = 0
+    init: Path | None = None
+    vgg_weights: Path | None = None
+    export: Path | None = None
+    bench: dict[str, Path] = field(default_factory=dict)
+    progress: bool | None = None
+    time_limit: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "data": [str(p) for p in self.data],
+            "val": [str(p) for p in self.val],
+            "seed": self.seed,
+            "init": str(self.init) if self.init else None,
+            "precision": self.precision,
+            "log_every": self.log_every,
+            "save_every": self.save_every,
+            "val_every": self.val_every,
+            "keep_checkpoints": self.keep_checkpoints,
+            "export": str(self.export) if self.export else None,
+            "bench": {name: str(path) for name, path in self.bench.items()},
+        }
+
+
+def resolve_device(device: str) -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as exc:
+        raise TrainError(f"unknown device {device!r}: {exc}") from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise TrainError(f"device {device!r} was asked for, but CUDA is not available here")
+    return resolved
+
+
+def hardware(device: torch.device) -> str:
+    """One line naming the processor the run used (the weights JSON records it)."""
+    if device.type == "cuda":
+        return f"{torch.cuda.get_device_name(device)} (CUDA {torch.version.cuda})"
+    model = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{model}, {torch.get_num_threads()} thread(s)"
+
+
+def luma(rgb_unit: torch.Tensor) -> torch.Tensor:
+    """Y / 255 of MATLAB ``rgb2ycbcr`` for an N x 3 x H x W batch in [0, 1] (unrounded,
+    as the engine feeds Y-channel networks)."""
+    r, g, b = rgb_unit[:, 0:1], rgb_unit[:, 1:2], rgb_unit[:, 2:3]
+    return _LUMA_OFFSET + _LUMA[0] * r + _LUMA[1] * g + _LUMA[2] * b
+
+
+def _atomic_torch_save(obj: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        torch.save(obj, name)
+        os.replace(name, path)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    """A checkpoint written by the trainer; TrainError naming the file otherwise."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "checkpoint.pt"
+    if not path.is_file():
+        raise TrainError(f"checkpoint {path} does not exist")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise TrainError(f"cannot read checkpoint {path}: {exc}") from None
+    if not isinstance(state, dict) or state.get("kind") != CHECKPOINT_KIND:
+        raise TrainError(f"{path} is not an srmodels training checkpoint")
+    return state
+
+
+def _vgg_weights_path(explicit: Path | None) -> Path:
+    """The VGG19 file to use: explicit, the setting, or torch.hub's cache; never a download."""
+    if explicit is not None:
+        return Path(explicit)
+    if os.environ.get(WEIGHTS_ENV):
+        return Path(os.environ[WEIGHTS_ENV])
+    cached = Path(torch.hub.get_dir()) / "checkpoints" / VGG19_FILE
+    if cached.is_file():
+        return cached
+    raise TrainError(
+        f"VGG-based recipes need torchvision's VGG19 ImageNet weights ({VGG19_FILE}, from "
+        f"{VGG19_URL}): pass --vgg-weights PATH or set {WEIGHTS_ENV}"
+    )
+
+
+class Trainer:
+    """One training run of ``recipe`` (see the module doc).
+
+    ``vgg`` injects a ready VGG19 extractor (tests and benchmarks use random weights);
+    otherwise VGG recipes load ``options.vgg_weights``. ``resume`` is a loaded checkpoint.
+    """
+
+    def __init__(
+        self,
+        recipe: Recipe,
+        options: RunOptions,
+        *,
+        vgg: VGG19Features | None = None,
+        resume: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.recipe = recipe
+        self.options = options
+        self.spec = recipe.spec
+        self.device = resolve_device(options.device)
+        if options.precision not in PRECISIONS:
+            raise TrainError(f"precision must be one of {', '.join(PRECISIONS)}")
+        self.cuda = self.device.type == "cuda"
+        if options.cuda_graphs and not self.cuda:
+            raise TrainError("--cuda-graphs needs a CUDA device")
+        if options.cuda_graphs and recipe.supervision_decay:
+            raise TrainError("--cuda-graphs cannot replay DRCN's changing supervision weight")
+        for name in ("save_every", "log_every"):
+            if getattr(options, name) < 1:
+                raise TrainError(f"{name} must be >= 1")
+        if options.val_every < 0:
+            raise TrainError("val_every must be >= 0")
+        if self.cuda:
+            # Fixed shapes every step: let cuDNN pick its fastest kernels once; TF32 for
+            # the fp32 matmuls (the discriminator's dense layers).
+            torch.backends.cudnn.benchmark = True
+            torch.set_float32_matmul_precision("high")
+        self.scale = recipe.scale
+        self.step = 0
+        self.elapsed = 0.0
+        self.metrics: dict[str, Any] = {}
+
+        # -- networks --------------------------------------------------------------
+        gen_args = recipe.generator_args
+        init_state = None
+        self.init_source: str | None = None
+        if resume is None and options.init is not None:
+            init_state, init_args, self.init_source = _load_init(options.init, recipe)
+            conflicts = {k: v for k, v in recipe.arch_args.items() if init_args.get(k, v) != v}
+            if conflicts:
+                raise TrainError(
+                    f"--init {options.init} has arch args {init_args}, which conflict with "
+                    f"the requested {conflicts}"
+                )
+            gen_args = {**gen_args, **init_args}
+        elif resume is None and recipe.needs_init:
+            raise TrainError(
+                f"recipe {recipe.name} starts from a trained SRResNet-MSE (the paper's "
+                "initialisation): pass --init with its checkpoint or weights file, "
+                "or --init none to train from scratch"
+            )
+        if resume is not None:
+            gen_args = dict(resume["generator"]["arch_args"])
+        self.gen_args = gen_args
+        self.generator = build_arch(recipe.arch, **gen_args).to(self.device)
+        if init_state is not None:
+            _load_state(self.generator, init_state, f"--init {options.init}")
+        self.discriminator: Discriminator | None = None
+        if recipe.gan:
+            disc_args = {**dict(recipe.disc_args), "input_size": recipe.crop}
+            if resume is not None and resume.get("discriminator"):
+                disc_args = dict(resume["discriminator"]["arch_args"])
+            self.discriminator = Discriminator(**disc_args).to(self.device)
+        if options.channels_last:
+            for net in self._networks():
+                net.to(memory_format=torch.channels_last)
+
+        # -- losses ----------------------------------------------------------------
+        self.drcn_loss = RecursiveSupervisionLoss() if recipe.arch == "drcn" else None
+        if recipe.content == "mse":
+            content: nn.Module = PixelLoss()
+        else:
+            if vgg is None:
+                vgg = VGG19Features(
+                    layers=(VGG_LAYERS[recipe.content],),
+                    weights=_vgg_weights_path(options.vgg_weights),
+                )
+            content = VGGContentLoss(
+                recipe.content,
+                rescale=recipe.vgg_rescale,
+                input_range=self.spec.output_range,
+                vgg=vgg,
+            )
+        self.loss = PerceptualLoss(
+            content,
+            adversarial=GeneratorAdversarialLoss(recipe.adv_weight) if recipe.gan else None,
+            tv=TVLoss(recipe.tv_weight) if recipe.tv_weight else None,
+        ).to(self.device)
+        if options.channels_last and recipe.content != "mse":
+            self.loss.to(memory_format=torch.channels_last)
+        self.d_loss = DiscriminatorLoss()
+        self.term_names = (
+            ("content", "supervision") if self.drcn_loss is not None else self.loss.term_names
+        )
+        if recipe.gan:
+            self.term_names = (*self.term_names, "d_real", "d_fake")
+
+        # -- optimisers --------------------------------------------------------------
+        self.opt_g = self._adam(self.generator.parameters(), recipe.lr)
+        self.opt_d = (
+            self._adam(self.discriminator.parameters(), recipe.d_lr or recipe.lr)
+            if self.discriminator is not None
+            else None
+        )
+
+        # -- compiled / graphed callables -----------------------------------------
+        self._compiled_untried = bool(options.compile)
+        self._g_forward: Callable[..., Any] = self.generator
+        self._d_forward: Callable[..., Any] | None = self.discriminator
+        if options.compile:
+            mode = options.compile if isinstance(options.compile, str) else None
+            self._g_forward = torch.compile(self.generator, mode=mode)
+            if self.discriminator is not None:
+                self._d_forward = torch.compile(self.discriminator, mode=mode)
+        self._graph: torch.cuda.CUDAGraph | None = None
+        self._graph_failed = False
+        self._static: dict[str, Any] = {}
+        self._lr_set: dict[str, float] = {}
+
+        if resume is not None:
+            self._restore(resume)
+
+        # -- data --------------------------------------------------------------------
+        self.dataset = HRCropDataset(
+            options.data,
+            crop=recipe.crop,
+            scale=self.scale,
+            augment=recipe.augment,
+            bicubic=self.spec.apply == "y-upsampled",
+        )
+        self.plan = BatchPlan(len(self.dataset), recipe.batch_size, options.seed)
+        on_device = options.data_on_device
+        self.data_on_device = self.cuda if on_device is None else bool(on_device)
+        self._val_images: list[tuple[np.ndarray, np.ndarray]] | None = None
+
+    # -- construction helpers -------------------------------------------------------
+
+    def _networks(self) -> list[nn.Module]:
+        return [n for n in (self.generator, self.discriminator) if n is not None]
+
+    def _adam(self, params: Iterator[nn.Parameter], lr: float) -> torch.optim.Adam:
+        kwargs: dict[str, Any] = {
+            "betas": (self.recipe.beta1, self.recipe.beta2),
+            "weight_decay": self.recipe.weight_decay,
+        }
+        if self.cuda:
+            kwargs["fused"] = True
+            if self.options.cuda_graphs:
+                # A tensor lr lets the captured graph see the milestone drops.
+                kwargs["capturable"] = True
+                lr = torch.tensor(lr, device=self.device)  # type: ignore[assignment]
+        return torch.optim.Adam(params, lr=lr, **kwargs)
+
+    def _restore(self, state: Mapping[str, Any]) -> None:
+        _load_state(self.generator, state["generator"]["state"], "the checkpoint's generator")
+        self.opt_g.load_state_dict(state["optimizers"]["g"])
+        if self.discriminator is not None:
+            _load_state(self.discriminator, state["discriminator"]["state"], "the checkpoint's D")
+            assert self.opt_d is not None
+            self.opt_d.load_state_dict(state["optimizers"]["d"])
+        if self.options.cuda_graphs:
+            # load_state_dict brings back the saved float lr; graphs need the tensor one.
+            for opt in (self.opt_g, self.opt_d):
+                for group in opt.param_groups if opt is not None else ():
+                    group["lr"] = torch.tensor(float(group["lr"]), device=self.device)
+        self.step = int(state["step"])
+        self.elapsed = float(state.get("elapsed", 0.0))
+        self.metrics = dict(state.get("metrics", {}))
+        self.init_source = state.get("init")
+        rng = state.get("rng", {})
+        if "torch" in rng:
+            torch.set_rng_state(rng["torch"])
+        if self.cuda and rng.get("cuda"):
+            torch.cuda.set_rng_state_all(rng["cuda"])
+        if "numpy" in rng:
+            kind, keys, pos, has_gauss, cached = rng["numpy"]
+            np.random.set_state((kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached))
+        if "python" in rng:
+            random.setstate(_to_tuple(rng["python"]))
+
+    # -- inputs and targets -------------------------------------------------------------
+
+    def prepare(self, batch: Mapping[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        """(network input, target in the network's output range) of a data batch."""
+        batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+        apply = self.spec.apply
+        low, high = self.spec.output_range
+        if apply == "rgb":
+            target = batch["hr"]
+            if (low, high) != (-1.0, 1.0):
+                target = low + (high - low) * (target + 1.0) * 0.5
+            inp = batch["lr"]
+        else:
+            target = luma((batch["hr"] + 1.0) * 0.5)
+            inp = luma(batch["bicubic"] if apply == "y-upsampled" else batch["lr"])
+        if self.options.channels_last:
+            inp = inp.contiguous(memory_format=torch.channels_last)
+            target = target.contiguous(memory_format=torch.channels_last)
+        return inp, target
+
+    def batches(self, start: int, stop: int) -> Iterator[dict[str, torch.Tensor]]:
+        """Batches ``start .. stop - 1`` of the plan."""
+        if self.data_on_device:
+            batcher = DeviceBatcher(self.dataset, self.device)
+            for step in range(start, stop):
+                yield batcher.batch(self.plan.batch(step))
+            return
+        workers = self.options.workers
+        if workers is None:
+            workers = min(4, max(0, (os.cpu_count() or 1) - 1))
+        loader = torch.utils.data.DataLoader(
+            self.dataset,
+            batch_sampler=PlanSampler(self.plan, start, stop),
+            num_workers=workers,
+            pin_memory=self.cuda,
+            prefetch_factor=4 if workers else None,
+        )
+        yield from loader
+
+    # -- one step --------------------------------------------------------------------
+
+    def _autocast(self) -> contextlib.AbstractContextManager:
+        dtype = PRECISIONS[self.options.precision]
+        return torch.autocast(
+            device_type=self.device.type,
+            dtype=dtype or torch.float32,
+            enabled=dtype is not None,
+            # Cached casts of the weights would be stale inside a replayed CUDA graph.
+            cache_enabled=not self.options.cuda_graphs,
+        )
+
+    def _step_body(self, inp: torch.Tensor, target: torch.Tensor) -> dict[str, torch.Tensor]:
+        """One update of G (and D): BasicSR's ``optimize_parameters``, written out."""
+        D = self.discriminator
+        # optimize net_g
+        if D is not None:
+            D.requires_grad_(False)
+        self.opt_g.zero_grad(set_to_none=True)
+        with self._autocast():
+            if self.drcn_loss is not None:
+                output, intermediates = self._g_forward(inp, intermediates=True)
+                alpha = self.recipe.supervision_alpha(self.step)
+                l_g_total, terms = self.drcn_loss(output, intermediates, target, alpha)
+            else:
+                output = self._g_forward(inp)
+                fake_g_pred = self._d_forward(output) if D is not None else None
+                l_g_total, terms = self.loss(output, target, fake_g_pred)
+        l_g_total.backward()
+        self.opt_g.step()
+        logged = {name: value.detach() for name, value in terms.items()}
+        if D is None:
+            return logged
+        # optimize net_d
+        assert self.opt_d is not None
+        D.requires_grad_(True)
+        self.opt_d.zero_grad(set_to_none=True)
+        with self._autocast():
+            real_d_pred = self._d_forward(target)
+            l_d_real = self.d_loss.real(real_d_pred)
+        l_d_real.backward()
+        with self._autocast():
+            fake_d_pred = self._d_forward(output.detach())
+            l_d_fake = self.d_loss.fake(fake_d_pred)
+        l_d_fake.backward()
+        self.opt_d.step()
+        logged["d_real"] = l_d_real.detach()
+        logged["d_fake"] = l_d_fake.detach()
+        return logged
+
+    def _set_lr(self) -> None:
+        for key, opt, base in (
+            ("g", self.opt_g, self.recipe.lr),
+            ("d", self.opt_d, self.recipe.d_lr),
+        ):
+            if opt is None:
+                continue
+            value = self.recipe.lr_at(self.step, base if base is not None else self.recipe.lr)
+            if self._lr_set.get(key) == value:
+                continue  # reading a tensor lr back would synchronise with the GPU every step
+            for group in opt.param_groups:
+                if isinstance(group["lr"], torch.Tensor):
+                    group["lr"].fill_(value)
+                else:
+                    group["lr"] = value
+            self._lr_set[key] = value
+
+    def train_step(self, batch: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """One update on ``batch``; returns the weighted loss terms (detached tensors)."""
+        self._set_lr()
+        for net in self._networks():
+            net.train()
+        inp, target = self.prepare(batch)
+        try:
+            if self.options.cuda_graphs and not self._graph_failed:
+                terms = self._graphed_step(inp, target)
+            else:
+                terms = self._step_body(inp, target)
+        except Exception as exc:
+            if not self._compiled_untried:
+                raise
+            # torch.compile fails at the first call when the toolchain is missing or
+            # broken; that must not cost the run: train eagerly instead.
+            log.warning("torch.compile failed (%s: %s); training eagerly", type(exc).__name__, exc)
+            self._g_forward, self._d_forward = self.generator, self.discriminator
+            self._compiled_untried = False
+            self._static = {}
+            return self.train_step(batch)
+        self._compiled_untried = False
+        self.step += 1
+        return terms
+
+    def _graphed_step(self, inp: torch.Tensor, target: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The step as a replayed CUDA graph; the first steps run eagerly on a side stream
+        (warm-up: cuDNN autotuning, ``torch.compile``), then the graph is captured once."""
+        warmup = 3
+        static = self._static
+        if self._graph is None and static.get("warm", 0) < warmup:
+            stream = static.setdefault("stream", torch.cuda.Stream())
+            stream.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(stream):
+                terms = self._step_body(inp, target)
+            torch.cuda.current_stream().wait_stream(stream)
+            static["warm"] = static.get("warm", 0) + 1
+            return terms
+        if self._graph is None:
+            try:
+                static["inp"], static["target"] = inp.clone(), target.clone()
+                self.opt_g.zero_grad(set_to_none=True)
+                if self.opt_d is not None:
+                    self.opt_d.zero_grad(set_to_none=True)
+                graph = torch.cuda.CUDAGraph()
+                with torch.cuda.graph(graph):
+                    static["terms"] = self._step_body(static["inp"], static["target"])
+                self._graph = graph
+            except Exception as exc:  # capture is best-effort: fall back to eager steps
+                log.warning("CUDA graph capture failed (%s); continuing without graphs", exc)
+                self._graph_failed = True
+                self._static = {}
+                torch.cuda.synchronize()
+                return self._step_body(inp, target)
+        static["inp"].copy_(inp)
+        static["target"].copy_(target)
+        self._graph.replay()
+        return static["terms"]
+
+    # -- validation, checkpoints, export ---------------------------------------------------
+
+    def _export_stem(self, stem: Path, *, dtype: torch.dtype | None) -> tuple[Path, Path]:
+        return save_weights(stem, self.generator, meta=self.weights_meta(), dtype=dtype)
+
+    def validate(self) -> float | None:
+        """Mean PSNR (Y, border = scale) of the engine's output on the validation folders.
+
+        A folder in the benchmarks' layout (``*_HR.png`` + ``*_LR.png``) uses its LR files;
+        any other folder is taken as HR images, downscaled here.
+        """
+        if not self.options.val:
+            return None
+        from srmodels.engine import Upscaler
+        from srmodels.imageio import load_image
+        from srmodels.metrics import psnr
+        from srmodels.resize import imresize, modcrop
+
+        if self._val_images is None:
+            pairs = []
+            for folder in self.options.val:
+                for _, lr_path, hr_path in _benchmark_pairs(Path(folder)):
+                    hr = modcrop(load_image(hr_path), self.scale)
+                    lr = (
+                        load_image(lr_path)
+                        if lr_path is not None
+                        else imresize(hr, 1.0 / self.scale)
+                    )
+                    pairs.append((lr, hr))
+            self._val_images = pairs
+        with tempfile.TemporaryDirectory(prefix="srmodels-val-") as tmp:
+            stem = Path(tmp) / self.recipe.method
+            self._export_stem(stem, dtype=None)
+            upscaler = Upscaler(
+                self.recipe.method,
+                scale=self.scale,
+                weights=stem.with_suffix(".safetensors"),
+                device=str(self.device),
+                batch_size=1,
+                workers=1,
+            )
+            outputs = upscaler.upscale([lr for lr, _ in self._val_images])
+        scores = [
+            psnr(sr, hr, border=self.scale)
+            for sr, (_, hr) in zip(outputs, self._val_images, strict=True)
+        ]
+        value = float(np.mean(scores))
+        self.metrics["validation"] = {
+            "psnr": round(value, 4),
+            "images": len(scores),
+            "folders": [str(p) for p in self.options.val],
+            "step": self.step,
+        }
+        return value
+
+    def checkpoint_state(self) -> dict[str, Any]:
+        def nets(net: nn.Module | None) -> dict[str, Any] | None:
+            if net is None:
+                return None
+            return {"arch_args": dict(net.arch_args), "state": net.state_dict()}
+
+        np_state = np.random.get_state()
+        return {
+            "kind": CHECKPOINT_KIND,
+            "version": CHECKPOINT_VERSION,
+            "recipe": self.recipe.to_dict(),
+            "method": self.recipe.method,
+            "step": self.step,
+            "elapsed": self.elapsed,
+            "generator": {"arch": self.recipe.arch, **(nets(self.generator) or {})},
+            "discriminator": nets(self.discriminator),
+            "optimizers": {
+                "g": _plain_lr(self.opt_g.state_dict()),
+                "d": _plain_lr(self.opt_d.state_dict()) if self.opt_d else None,
+            },
+            "rng": {
+                "torch": torch.get_rng_state(),
+                "cuda": torch.cuda.get_rng_state_all() if self.cuda else [],
+                "numpy": [
+                    np_state[0],
+                    torch.from_numpy(np_state[1].astype(np.int64)),
+                    int(np_state[2]),
+                    int(np_state[3]),
+                    float(np_state[4]),
+                ],
+                "python": _to_lists(random.getstate()),
+            },
+            "options": self.options.to_dict(),
+            "init": self.init_source,
+            "hardware": hardware(self.device),
+            "metrics": self.metrics,
+        }
+
+    def save_checkpoint(self) -> Path:
+        out = self.options.out
+        path = out / "checkpoint.pt"
+        state = self.checkpoint_state()
+        _atomic_torch_save(state, path)
+        if self.options.keep_checkpoints:
+            _atomic_torch_save(state, out / f"checkpoint-{self.step:07d}.pt")
+        return path
+
+    def weights_meta(self) -> dict[str, Any]:
+        """The JSON stored beside exported weights: what, from which data, how, how well."""
+        return {
+            "method": self.recipe.method,
+            "arch": self.recipe.arch,
+            "arch_args": dict(self.generator.arch_args),
+            "scale": self.scale,
+            "recipe": self.recipe.to_dict(),
+            "data": {**self.dataset.describe(), "seed": self.options.seed},
+            "training": {
+                "iterations": self.step,
+                "batch_size": self.recipe.batch_size,
+                "time_s": round(self.elapsed, 1),
+                "hardware": hardware(self.device),
+                "device": str(self.device),
+                "precision": self.options.precision,
+                "compile": bool(self.options.compile),
+                "cuda_graphs": bool(self.options.cuda_graphs and not self._graph_failed),
+                "torch": torch.__version__,
+                "init": self.init_source,
+                "trainer": "python -m srmodels train",
+            },
+            "metrics": dict(self.metrics),
+        }
+
+    def export(self, stem: Path) -> tuple[Path, Path]:
+        """fp16 safetensors + JSON that the registry and the engine load; with
+        ``options.bench``, the benchmark figures of the exported file are added to both."""
+        paths = self._export_stem(stem, dtype=torch.float16)
+        if self.options.bench:
+            measured = record_metrics(stem, benchmarks=self.options.bench, device=str(self.device))
+            self.metrics.update(measured)
+        return paths
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def fit(self) -> dict[str, Any]:
+        """Train from ``self.step`` to ``recipe.iters``, or until ``time_limit`` seconds of
+        training have passed (the lr schedule still follows ``iters``); returns a summary."""
+        from tqdm import tqdm
+
+        options, recipe = self.options, self.recipe
+        options.out.mkdir(parents=True, exist_ok=True)
+        stop = recipe.iters
+        log_path = options.out / "log.csv"
+        columns = ["step", "elapsed_s", "lr", *self.term_names, "val_psnr"]
+        writer = _CsvLog(log_path, columns, keep_through=self.step)
+        bar = tqdm(
+            total=stop,
+            initial=self.step,
+            desc=recipe.name,
+            unit="it",
+            disable=None if options.progress is None else not options.progress,
+            dynamic_ncols=True,
+        )
+        started = time.perf_counter() - self.elapsed
+        try:
+            for batch in self.batches(self.step, stop):
+                terms = self.train_step(batch)
+                step = self.step
+                if step % options.log_every == 0 or step == stop:
+                    values = {name: float(v) for name, v in terms.items()}
+                    if not all(math.isfinite(v) for v in values.values()):
+                        raise TrainError(
+                            f"the loss became {values} at step {step}: lower --lr "
+                            f"(now {recipe.lr}) or resume from an earlier checkpoint"
+                        )
+                    self.elapsed = time.perf_counter() - started
+                    writer.row(
+                        step=step,
+                        elapsed_s=round(self.elapsed, 3),
+                        lr=self.opt_g.param_groups[0]["lr"],
+                        **values,
+                    )
+                    bar.set_postfix({k: f"{v:.4g}" for k, v in values.items()}, refresh=False)
+                bar.update(1)
+                if options.val_every and step % options.val_every == 0 and step != stop:
+                    self._validate_and_log(writer, started)
+                if step % options.save_every == 0 and step != stop:
+                    self.elapsed = time.perf_counter() - started
+                    self.save_checkpoint()
+                if (
+                    options.time_limit is not None
+                    and step < stop
+                    and time.perf_counter() - started >= options.time_limit
+                ):
+                    log.warning("time limit reached at step %d of %d", step, stop)
+                    break
+        finally:
+            bar.close()
+        self.elapsed = time.perf_counter() - started
+        if options.val:
+            self._validate_and_log(writer, started)
+        writer.close()
+        checkpoint = self.save_checkpoint()
+        summary: dict[str, Any] = {
+            "step": self.step,
+            "elapsed_s": self.elapsed,
+            "checkpoint": str(checkpoint),
+            "log": str(log_path),
+            "metrics": self.metrics,
+        }
+        if options.export is not None:
+            summary["export"] = [str(p) for p in self.export(options.export)]
+            summary["metrics"] = self.metrics
+        return summary
+
+    def _validate_and_log(self, writer: _CsvLog, started: float) -> None:
+        value = self.validate()
+        if value is not None:
+            self.elapsed = time.perf_counter() - started
+            writer.row(step=self.step, elapsed_s=round(self.elapsed, 3), val_psnr=round(value, 4))
+            log.info("step %d: validation PSNR %.3f dB", self.step, value)
+
+
+class _CsvLog:
+    """``log.csv``: appended row by row and flushed; on resume, rows after the checkpoint's
+    step (written by a run that went on after its last checkpoint) are dropped."""
+
+    def __init__(self, path: Path, columns: Sequence[str], *, keep_through: int) -> None:
+        self.columns = list(columns)
+        rows: list[dict[str, str]] = []
+        if keep_through and path.is_file():
+            with path.open(newline="") as handle:
+                reader = csv.DictReader(handle)
+                if reader.fieldnames == self.columns:
+                    rows = [r for r in reader if int(r["step"]) <= keep_through]
+        self.handle = path.open("w", newline="")
+        self.writer = csv.DictWriter(self.handle, fieldnames=self.columns)
+        self.writer.writeheader()
+        self.writer.writerows(rows)
+        self.handle.flush()
+
+    def row(self, **values: Any) -> None:
+        self.writer.writerow({k: ("" if v is None else v) for k, v in values.items()})
+        self.handle.flush()
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def _plain_lr(state: dict[str, Any]) -> dict[str, Any]:
+    for group in state["param_groups"]:
+        if isinstance(group.get("lr"), torch.Tensor):
+            group["lr"] = float(group["lr"])
+    return state
+
+
+def _to_lists(value: Any) -> Any:
+    return [_to_lists(v) for v in value] if isinstance(value, tuple | list) else value
+
+
+def _to_tuple(value: Any) -> Any:
+    return tuple(_to_tuple(v) for v in value) if isinstance(value, list) else value
+
+
+def _load_state(net: nn.Module, state: Mapping[str, torch.Tensor], source: str) -> None:
+    try:
+        net.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        first = " ".join(str(exc).splitlines()[:2])
+        raise TrainError(f"{source} does not fit {type(net).__name__}: {first}") from None
+
+
+def _load_init(path: Path, recipe: Recipe) -> tuple[dict[str, torch.Tensor], dict[str, Any], str]:
+    """(state, arch args, description) of ``--init``: a checkpoint or a weights file."""
+    path = Path(path)
+    if path.suffix in (".safetensors", ".json"):
+        from srmodels.weights import WeightsError
+
+        try:
+            state, meta = load_weights(path)
+        except WeightsError as exc:
+            raise TrainError(f"--init: {exc}") from None
+        arch, args, what = meta["arch"], dict(meta["arch_args"]), meta.get("method", "?")
+    else:
+        checkpoint = load_checkpoint(path)
+        gen = checkpoint["generator"]
+        arch, args, state = gen["arch"], dict(gen["arch_args"]), gen["state"]
+        what = checkpoint.get("method", "?")
+    if arch != recipe.arch:
+        raise TrainError(
+            f"--init {path} holds a {arch!r} network ({what}); recipe {recipe.name} trains "
+            f"{recipe.arch!r}"
+        )
+    return state, args, f"{path.name} ({what})"
+
+
+def _benchmark_pairs(folder: Path) -> list[tuple[str, Path | None, Path]]:
+    """(name, LR file or None, HR file) of a benchmark folder.
+
+    The benchmarks' layout (``<name>_HR.png`` beside ``<name>_LR.png``) uses the published
+    LR files; a plain folder of HR images gets its LR made here (MATLAB bicubic).
+    """
+    files = list_images([folder])
+    hr = {p.name[: -len("_HR.png")]: p for p in files if p.name.endswith("_HR.png")}
+    lr = {p.name[: -len("_LR.png")]: p for p in files if p.name.endswith("_LR.png")}
+    if hr:
+        return [(name, lr.get(name), path) for name, path in sorted(hr.items())]
+    return [(p.stem, None, p) for p in files]
+
+
+def measure_weights(
+    weights: Path,
+    *,
+    method: str,
+    benchmarks: Mapping[str, Path],
+    scale: int,
+    device: str = "auto",
+) -> dict[str, dict[str, Any]]:
+    """PSNR / SSIM / daala SSIM of weights on benchmark folders, by the upscale+evaluate path.
+
+    The LR images go through :class:`srmodels.engine.Upscaler.upscale_files` (as
+    ``python -m srmodels upscale`` does: PNG files written), the PNGs are read back and
+    scored with :func:`srmodels.metrics.evaluate_pair` (as ``evaluate`` does).
+    """
+    from srmodels.engine import Upscaler
+    from srmodels.imageio import load_image, save_png
+    from srmodels.metrics import evaluate_pair
+    from srmodels.resize import imresize, modcrop
+
+    upscaler = Upscaler(method, scale=scale, weights=weights, device=device)
+    results: dict[str, dict[str, Any]] = {}
+    for name, folder in benchmarks.items():
+        pairs = _benchmark_pairs(Path(folder))
+        with tempfile.TemporaryDirectory(prefix="srmodels-bench-") as tmp:
+            lr_files = []
+            for key, lr_path, hr_path in pairs:
+                if lr_path is None:
+                    lr_path = Path(tmp) / "lr" / f"{key}.png"
+                    lr_path.parent.mkdir(exist_ok=True)
+                    save_png(lr_path, imresize(modcrop(load_image(hr_path), scale), 1.0 / scale))
+                lr_files.append(lr_path)
+            out = Path(tmp) / "sr"
+            upscaler.upscale_files(lr_files, out, progress=False)
+            if upscaler.failures:
+                raise TrainError(f"benchmark {name}: {upscaler.failures[0].error}")
+            rows = [
+                evaluate_pair(load_image(out / f"{lr.stem}.png"), load_image(hr), scale=scale)
+                for lr, (_, _, hr) in zip(lr_files, pairs, strict=True)
+            ]
+        results[name] = {
+            key: round(float(np.mean([row[key] for row in rows])), 4)
+            for key in ("psnr", "ssim", "ssim_daala")
+        } | {"images": len(rows), "folder": str(folder)}
+    return results
+
+
+def record_metrics(
+    stem: str | Path, *, benchmarks: Mapping[str, Path], device: str = "auto"
+) -> dict[str, dict[str, Any]]:
+    """Measure weights on ``benchmarks`` (:func:`measure_weights`) and record the figures
+    under ``metrics`` in their JSON (and safetensors header); returns the figures.
+
+    The tensors are rewritten unchanged (fp16 -> fp32 -> fp16 is exact), so this can run
+    long after training, e.g. on CPU for benchmarks that did not travel to the GPU.
+    """
+    tensor_path, _ = weights_paths(stem)
+    state, meta = load_weights(tensor_path)
+    measured = measure_weights(
+        tensor_path,
+        method=meta["method"],
+        benchmarks=benchmarks,
+        scale=int(meta.get("scale", meta["arch_args"].get("scale", 4))),
+        device=device,
+    )
+    meta["metrics"] = {**meta.get("metrics", {}), **measured}
+    save_weights(stem, state, meta=meta, dtype=_stored_float_dtype(tensor_path))
+    return measured
+
+
+def _stored_float_dtype(path: Path) -> torch.dtype | None:
+    """torch.float16 when a safetensors file stores half floats (keep it so), else None."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as handle:
+        stored = {handle.get_slice(key).get_dtype() for key in handle.keys()}  # noqa: SIM118
+    return torch.float16 if "F16" in stored else None
