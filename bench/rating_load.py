@@ -115,9 +115,15 @@ async def rater_session(
     deadline: float,
     think: float,
     rng: random.Random,
+    *,
+    start_after: float,
+    measure_from: float,
 ) -> None:
     import json as jsonlib
 
+    # Raters arrive spread over the ramp, as they would follow a link; submissions
+    # are measured once everyone has arrived (steady state).
+    await asyncio.sleep(start_after)
     conn = Connection(host, port)
     home = f"/r/{token}/"
     try:
@@ -137,7 +143,8 @@ async def rater_session(
             status, body = await conn.request(
                 "POST", home + "submit", {"item": item, "score": str(rng.randint(1, 5))}, json=True
             )
-            level.latencies_ms.append((time.perf_counter() - started) * 1000)
+            if time.monotonic() >= measure_from:
+                level.latencies_ms.append((time.perf_counter() - started) * 1000)
             if status != 200:
                 level.errors.append(f"{token}: {status} {body[:120]!r}")
                 return
@@ -152,17 +159,33 @@ async def rater_session(
 
 
 async def drive(
-    host: str, port: int, tokens: list[str], level: Level, seconds: float, think: float
-):
-    deadline = time.monotonic() + seconds
+    host: str,
+    port: int,
+    tokens: list[str],
+    level: Level,
+    *,
+    seconds: float,
+    think: float,
+    ramp: float,
+) -> None:
     started = time.monotonic()
-    await asyncio.gather(
-        *(
-            rater_session(host, port, token, level, deadline, think, random.Random(i))
-            for i, token in enumerate(tokens)
+    deadline = started + ramp + seconds
+    sessions = [
+        rater_session(
+            host,
+            port,
+            token,
+            level,
+            deadline,
+            think,
+            random.Random(i),
+            start_after=ramp * i / max(1, len(tokens)),
+            measure_from=started + ramp,
         )
-    )
-    level.elapsed = time.monotonic() - started
+        for i, token in enumerate(tokens)
+    ]
+    await asyncio.gather(*sessions)
+    level.elapsed = time.monotonic() - started - ramp
 
 
 def free_port() -> int:
@@ -263,6 +286,9 @@ def main() -> int:
     parser.add_argument("--levels", default="10,100,500")
     parser.add_argument("--seconds", type=float, default=20.0, help="duration of each level")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time per rating (s)")
+    parser.add_argument(
+        "--ramp", type=float, default=5.0, help="seconds over which raters arrive (not measured)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
     args = parser.parse_args()
@@ -300,8 +326,8 @@ def main() -> int:
                 time.sleep(0.1)
         print(
             f"rating site under gunicorn ({args.workers} workers x {args.threads} threads), "
-            f"PostgreSQL, think time {args.think:.1f} s (exponential), "
-            f"{args.seconds:.0f} s per level"
+            f"PostgreSQL, think time {args.think:.1f} s (exponential), raters arriving over "
+            f"{args.ramp:.0f} s, then {args.seconds:.0f} s measured per level"
         )
         print(
             f"{'raters':>7} {'submits':>8} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
@@ -316,8 +342,9 @@ def main() -> int:
                     port,
                     tokens[offset : offset + count],
                     level,
-                    args.seconds,
-                    args.think,
+                    seconds=args.seconds,
+                    think=args.think,
+                    ramp=args.ramp,
                 )
             )
             offset += count
