@@ -1,0 +1,47 @@
+"""Celery tasks of the generation app: ids in, one service call, nothing else.
+
+``generation.run_batch`` is acknowledged late and rejected (requeued) when its worker
+process dies, so a batch interrupted by a crash runs again; the service is idempotent,
+which makes that harmless. Only the service's named transient errors are retried, with
+exponential backoff; after the last retry the batch's pending items fail with the reason,
+so the job still finishes and ``generate_outputs --wait`` returns.
+"""
+
+from __future__ import annotations
+
+import random
+
+from study.celery import app
+from study.generation import services
+
+MAX_RETRIES = 6
+BACKOFF_BASE_S = 5
+BACKOFF_MAX_S = 300
+
+
+def retry_delay(retries: int) -> float:
+    """Seconds before retry number ``retries + 1``: 5, 10, 20, ... capped at 300, jittered."""
+    delay = min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2**retries)
+    return delay * random.uniform(0.5, 1.0)
+
+
+@app.task(
+    name="generation.run_batch",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_RETRIES,
+)
+def run_batch(self, job_id: int, batch: int) -> dict[str, int]:
+    """Generate and store the outputs of one batch of a generation job."""
+    try:
+        return services.run_batch(job_id=job_id, batch=batch).as_dict()
+    except services.TRANSIENT_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            services.fail_batch(
+                job_id=job_id,
+                batch=batch,
+                error=f"gave up after {self.max_retries} retries: {type(exc).__name__}: {exc}",
+            )
+            raise
+        raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
