@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "study.rating",
     "study.generation",
     "study.analysis",
+    "study.demo",
 ]
 
 MIDDLEWARE = [
@@ -119,7 +120,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# `manage.py collectstatic` writes here; WhiteNoise serves it when DEBUG is off.
+STATIC_ROOT = env_path("STATIC_ROOT", BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 MEDIA_ROOT = env_path("MEDIA_ROOT", BASE_DIR / "media")

@@ -1,0 +1,77 @@
+"""The README's commands exist and accept the options it shows; its TOML example is valid."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import pytest
+from django.core.management import get_commands, load_command_class
+
+from srmodels.cli import build_parser
+from study.protocol.config import parse_config
+from tests.services import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def code_blocks(language: str = "") -> list[str]:
+    """The fenced code blocks of the README (fences may be indented in lists)."""
+    blocks, current, fence = [], None, ""
+    for line in README.splitlines():
+        stripped = line.strip()
+        if current is None and stripped.startswith("```"):
+            current, fence = [], stripped[3:]
+        elif current is not None and stripped == "```":
+            if fence == language:
+                blocks.append("\n".join(current))
+            current = None
+        elif current is not None:
+            current.append(stripped)
+    return blocks
+
+
+def shown_commands(prefix: str) -> list[list[str]]:
+    """Every command line of the README that starts with ``prefix``, as argv lists."""
+    lines = []
+    for block in code_blocks():
+        for line in block.splitlines():
+            line = line.split("  #", 1)[0].strip()
+            if line.startswith(prefix):
+                lines.append(shlex.split(line)[len(shlex.split(prefix)) :])
+    return lines
+
+
+def test_it_shows_management_commands_that_exist_with_their_options():
+    commands = shown_commands("python manage.py")
+    assert len(commands) >= 10
+    available = get_commands()
+    for argv in commands:
+        name, args = argv[0], argv[1:]
+        assert name in available, f"README shows unknown command {name!r}"
+        parser = load_command_class(available[name], name).create_parser("manage.py", name)
+        parser.parse_args(args)  # exits (fails the test) on an unknown option
+
+
+def test_it_shows_srmodels_commands_that_parse():
+    commands = shown_commands("python -m srmodels")
+    assert {argv[0] for argv in commands} >= {"methods", "downscale", "upscale", "evaluate"}
+    parser = build_parser()
+    for argv in commands:
+        parser.parse_args(argv)
+
+
+def test_it_shows_a_valid_study_definition():
+    (toml,) = code_blocks("toml")
+    config = parse_config(toml, source="README.md")
+    assert config.raters == 26
+    assert config.calibration.low.score == 1
+    assert config.retest.method in config.arms[0].methods
+
+
+@pytest.mark.parametrize("target", ["demo", "test", "run", "worker", "lint", "format", "bench"])
+def test_it_shows_make_targets_that_exist(target):
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(rf"^{target}:", makefile, flags=re.M)
+    if target in {"demo", "test"}:
+        assert re.search(rf"^make {target}$", README, flags=re.M)
