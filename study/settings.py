@@ -165,7 +165,9 @@ if _broker_url:
     validate_broker_url(_broker_url)
 # True when no broker is configured: .delay() runs the task in the caller.
 TASKS_IN_PROCESS = not _broker_url
-CELERY_BROKER_URL = _broker_url or "memory://"
+# In-process mode never sends a message, but Celery still serialises through a
+# producer: give it the in-memory transport (with a host, which kombu expects).
+CELERY_BROKER_URL = _broker_url or "memory://localhost/"
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or _broker_url or None
 if CELERY_RESULT_BACKEND:
     validate_broker_url(CELERY_RESULT_BACKEND, variable="CELERY_RESULT_BACKEND")

@@ -136,6 +136,7 @@ def run_demo(
     human = list(Rater.objects.filter(study=study, simulated=False).order_by("number"))
 
     say("6/7 export")
+    export_dir.parent.mkdir(parents=True, exist_ok=True)
     export_results(study=study, out=export_dir, overwrite=True)
 
     say("7/7 ready")
