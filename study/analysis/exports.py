@@ -40,6 +40,7 @@ import study as study_package
 from study.analysis import figures, stats
 from study.analysis.models import RaterBatch
 from study.analysis.selectors import (
+    RATING_COLUMNS,
     arm_metrics,
     dataset_order,
     method_labels,
@@ -49,17 +50,8 @@ from study.analysis.selectors import (
 )
 from study.protocol.models import Study
 
-RATINGS_COLUMNS = [
-    "rater",
-    "dataset",
-    "image",
-    "method",
-    "score",
-    "repeat",
-    "position",
-    "response_ms",
-    "submitted_at",
-]
+# ratings.csv: the analysed ratings (who is simulated is in raters.csv and the manifest).
+RATINGS_COLUMNS = [column for column in RATING_COLUMNS if column != "simulated"]
 MOS_COLUMNS = [
     "dataset",
     "method",

@@ -26,6 +26,7 @@ from django.db.models import Avg, Count, Max, Q, QuerySet
 from study.catalog.models import Method
 from study.generation.models import GenerationItem, GenerationJob
 from study.protocol.models import PlanItem, Rater, Stimulus, Study
+from study.protocol.presets import ALL_12
 from study.rating.models import Rating
 
 IMPORTED_SOURCE = "import"
@@ -44,21 +45,9 @@ RATING_COLUMNS = [
     "simulated",
 ]
 
-# The paper's order of methods (Tables 1 and 2); methods it does not know follow, sorted.
-PAPER_ORDER = [
-    "nearest",
-    "bicubic",
-    "srcnn",
-    "selfexsr",
-    "drcn",
-    "espcn",
-    "srresnet-mse",
-    "srresnet-vgg22",
-    "srgan-mse",
-    "srgan-vgg22",
-    "srgan-vgg54",
-    "hr",
-]
+# The paper's order of methods (Tables 1 and 2, the srgan2017 preset); methods it
+# does not know follow, sorted.
+PAPER_ORDER = ALL_12
 # The paper's datasets, in its order (figure 5 shows BSD100, the tables Set5 first).
 DATASET_ORDER = ["Set5", "Set14", "BSD100"]
 # The dashboard's statistics are recomputed after a new rating; an idle entry expires.

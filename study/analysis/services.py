@@ -29,7 +29,7 @@ from typing import TextIO
 
 import numpy as np
 import pandas as pd
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -45,6 +45,7 @@ from study.analysis.selectors import (
     raters_table,
     stimuli_table,
 )
+from study.bulk import bulk_insert
 from study.catalog import methods as catalog_methods
 from study.catalog.models import Dataset, Output, SourceImage
 from study.catalog.services import ensure_method
@@ -127,35 +128,10 @@ class SimulationError(ValueError):
 def insert_ratings(rows: list[tuple[int, int, int | None, datetime]]) -> None:
     """Insert ``Rating`` rows ``(plan item id, score, response_ms, submitted_at)`` in bulk.
 
-    As ``protocol.services.insert_plan_rows``: ``COPY`` on PostgreSQL, one
-    ``executemany`` on SQLite, because a simulated panel of 1,000 raters is 1.1 million
-    ratings. Scores must already be valid (the table's check constraint still holds).
+    A simulated panel of 1,000 raters is 1.1 million ratings. Scores must already be
+    valid (the table's check constraint still holds).
     """
-    if not rows:
-        return
-    meta = Rating._meta
-    columns = [
-        meta.get_field(name).column
-        for name in ("plan_item", "score", "response_ms", "submitted_at")
-    ]
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    names = ", ".join(quote(column) for column in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        adapt = connection.ops.adapt_datetimefield_value
-        cache: dict[datetime, str] = {}
-        prepared = []
-        for plan_item, score, response_ms, at in rows:
-            if at not in cache:
-                cache[at] = adapt(at)
-            prepared.append((plan_item, score, response_ms, cache[at]))
-        placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", prepared)
+    bulk_insert(Rating, ("plan_item", "score", "response_ms", "submitted_at"), rows)
 
 
 # --------------------------------------------------------------------------- import

@@ -30,6 +30,17 @@ class RenderedOutput:
     ssim: float | None
     ssim_daala: float | None
 
+    def fields(self) -> dict[str, object]:
+        """The Output fields this rendering determines (the file name aside)."""
+        return {
+            "width": self.width,
+            "height": self.height,
+            "psnr": self.psnr,
+            "ssim": self.ssim,
+            "ssim_daala": self.ssim_daala,
+            "checksum": self.checksum,
+        }
+
 
 @dataclass(frozen=True)
 class SourceTask:

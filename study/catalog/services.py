@@ -30,6 +30,7 @@ from study.catalog.storage import (
     read_bytes,
     sha256,
 )
+from study.protocol.selectors import output_has_ratings
 
 # Dataset and image names become folder and file names in storage.
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
@@ -502,12 +503,6 @@ def import_outputs(
     return report
 
 
-def _rated(output: Output) -> bool:
-    from study.rating.models import Rating
-
-    return Rating.objects.filter(plan_item__stimulus__output=output).exists()
-
-
 def _store_output(
     *,
     image: SourceImage,
@@ -519,7 +514,7 @@ def _store_output(
     previous: Output | None,
     weights_checksum: str = "",
 ) -> Output:
-    if previous is not None and _rated(previous):
+    if previous is not None and output_has_ratings(output_id=previous.pk):
         raise CatalogError(
             f"the {method_key} output of {image} has ratings in a study; it cannot be replaced"
         )
@@ -529,15 +524,10 @@ def _store_output(
             method = ensure_method(key=method_key, label=label)
             values = {
                 "file": staged.name,
-                "width": rendered.width,
-                "height": rendered.height,
-                "psnr": rendered.psnr,
-                "ssim": rendered.ssim,
-                "ssim_daala": rendered.ssim_daala,
+                **rendered.fields(),
                 "origin": origin,
                 "source": source,
                 "weights_checksum": weights_checksum,
-                "checksum": rendered.checksum,
             }
             if previous is None:
                 output = Output.objects.create(image=image, method=method, **values)

@@ -62,6 +62,7 @@ from study.catalog.models import Dataset, Output, SourceImage
 from study.catalog.services import ensure_method
 from study.catalog.storage import TEMP_PREFIX, StagedFile, output_path, read_bytes
 from study.generation.models import GenerationItem, GenerationJob
+from study.protocol.selectors import output_has_ratings
 
 log = logging.getLogger(__name__)
 
@@ -473,7 +474,7 @@ def _store(job: GenerationJob, work: _Work, context: dict[str, str]) -> str | No
                 if existing is not None and not job.force and _reusable(existing, job):
                     outcome = Status.SKIPPED
                     _mark(item, Status.SKIPPED, context=context, work=work)
-                elif existing is not None and _rated(existing):
+                elif existing is not None and output_has_ratings(output_id=existing.pk):
                     outcome = Status.FAILED
                     _mark(
                         item,
@@ -508,16 +509,11 @@ def _write_row(
 ) -> str:
     values = {
         "file": staged.name,
-        "width": rendered.width,
-        "height": rendered.height,
-        "psnr": rendered.psnr,
-        "ssim": rendered.ssim,
-        "ssim_daala": rendered.ssim_daala,
+        **rendered.fields(),
         "origin": Output.Origin.GENERATED,
         "weights_checksum": job.weights_checksum,
         "source": f"generate_outputs job {job.pk}"
         + (f": {job.weights_path}" if job.weights_path else ""),
-        "checksum": rendered.checksum,
     }
     if existing is None:
         try:
@@ -536,12 +532,6 @@ def _write_row(
     # newly published file again.
     staged.publish()
     return Status.DONE
-
-
-def _rated(output: Output) -> bool:
-    from study.rating.models import Rating
-
-    return Rating.objects.filter(plan_item__stimulus__output=output).exists()
 
 
 def _settle_if_reusable(job: GenerationJob, item: GenerationItem) -> str | None:

@@ -116,16 +116,13 @@ class PlanItem(models.Model):
     phase = models.CharField(max_length=16, choices=Phase.choices)
     # RESTRICT, not PROTECT: a stimulus cannot go while a plan uses it, but deleting
     # the whole study (which removes the plans too) is allowed; Django enforces it.
-    # No database index or constraint: plans are the platform's largest write
-    # (1,000 raters = 1.2 M rows) and PostgreSQL's per-row foreign-key check costs
-    # more than the insert itself. The only writer, protocol.services, takes the ids
-    # from the study's own stimuli in the same transaction.
+    # No database constraint: plans are the platform's largest write (1,000 raters =
+    # 1.2 M rows) and PostgreSQL's per-row foreign-key check costs more than the
+    # insert itself. The only writer, protocol.services, takes the ids from the
+    # study's own stimuli in the same transaction. The index stays: "has this
+    # output been rated?" looks plan items up by stimulus.
     stimulus = models.ForeignKey(
-        Stimulus,
-        on_delete=models.RESTRICT,
-        related_name="plan_items",
-        db_index=False,
-        db_constraint=False,
+        Stimulus, on_delete=models.RESTRICT, related_name="plan_items", db_constraint=False
     )
     # 0 for the first presentation, 1 for the test-retest repeat.
     repeat = models.PositiveSmallIntegerField(default=0)

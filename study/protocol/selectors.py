@@ -34,6 +34,13 @@ def has_ratings(*, study: Study) -> bool:
     return Rating.objects.filter(plan_item__rater__study=study).exists()
 
 
+def output_has_ratings(*, output_id: int) -> bool:
+    """Whether any study has ratings of this output (then it must never be replaced)."""
+    from study.rating.models import Rating
+
+    return Rating.objects.filter(plan_item__stimulus__output_id=output_id).exists()
+
+
 def last_rater_number(*, study: Study) -> int | None:
     return study.raters.aggregate(n=Max("number"))["n"]
 

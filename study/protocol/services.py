@@ -22,9 +22,10 @@ from typing import Any, TextIO
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from study.bulk import bulk_insert
 from study.catalog import methods as catalog_methods
 from study.catalog import selectors as catalog_selectors
 from study.protocol import selectors
@@ -319,35 +320,8 @@ def _write_plans(study: Study, raters: Iterable[Rater], builder: PlanBuilder) ->
 
 
 def insert_plan_rows(rows: list[tuple[int, int, str, int, int]]) -> None:
-    """Insert PlanItem rows ``(rater id, position, phase, stimulus id, repeat)`` in bulk.
-
-    Plans are the largest writes of the platform (1,000 raters x ~1,200 items), and
-    the ORM's per-object overhead would dominate them. PostgreSQL receives the rows
-    through one ``COPY``, SQLite through one ``executemany`` (a loop in C). Table
-    and columns come from the model, so a renamed field cannot drift; the values
-    are integers and a choice label, never user text.
-    """
-    if not rows:
-        return
-    meta = PlanItem._meta
-    columns = [
-        meta.get_field(name).column for name in ("rater", "position", "phase", "stimulus", "repeat")
-    ]
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    names = ", ".join(quote(column) for column in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        if connection.vendor == "sqlite":
-            # The default 2 MB page cache thrashes on the plan table's indexes once
-            # a study has ~10^6 items; 64 MB keeps them in memory (per connection).
-            cursor.execute("PRAGMA cache_size = -65536")
-        placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+    """Insert PlanItem rows ``(rater id, position, phase, stimulus id, repeat)`` in bulk."""
+    bulk_insert(PlanItem, ("rater", "position", "phase", "stimulus", "repeat"), rows)
 
 
 def ensure_design_mutable(*, study: Study) -> None:
