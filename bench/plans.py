@@ -14,7 +14,6 @@ ratio to that target (below 1.0 meets it).
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
 import tempfile
 import time
@@ -22,65 +21,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._synthetic import preset_catalog, setup_django  # noqa: E402
+
 TARGET_SECONDS = 10.0
-
-
-def setup_django(tmp: Path) -> None:
-    os.environ.setdefault("SECRET_KEY", "bench-only-insecure-key")
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or (
-        f"sqlite:///{tmp / 'bench.sqlite3'}"
-    )
-    os.environ["MEDIA_ROOT"] = str(tmp / "media")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ.pop("CELERY_BROKER_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "study.settings"
-    import django
-
-    django.setup()
-
-
-def synthetic_catalog() -> None:
-    from study.catalog.models import Dataset, Output, SourceImage
-    from study.catalog.services import ensure_method
-    from study.protocol.presets import ALL_12
-
-    methods = [ensure_method(key=key) for key in ALL_12]
-    sizes = {"Set5": 5, "Set14": 14, "BSD100": 100, "BSD300-train": 200}
-    for name, count in sizes.items():
-        role = Dataset.Role.CALIBRATION if name == "BSD300-train" else Dataset.Role.TEST
-        dataset = Dataset.objects.create(name=name, scale=4, role=role)
-        images = SourceImage.objects.bulk_create(
-            [
-                SourceImage(
-                    dataset=dataset,
-                    name=f"img_{i:03d}",
-                    hr=f"datasets/{name}/hr/img_{i:03d}.png",
-                    lr=f"datasets/{name}/lr/img_{i:03d}.png",
-                    width=480,
-                    height=320,
-                    lr_width=120,
-                    lr_height=80,
-                    checksum="0" * 64,
-                )
-                for i in range(1, count + 1)
-            ]
-        )
-        Output.objects.bulk_create(
-            [
-                Output(
-                    image=image,
-                    method=method,
-                    file=f"outputs/{name}/{method.key}/{image.name}.png",
-                    width=480,
-                    height=320,
-                    origin=Output.Origin.GENERATED,
-                    checksum="0" * 64,
-                )
-                for image in images
-                for method in methods
-            ],
-            batch_size=2000,
-        )
 
 
 def time_study(name: str, raters: int) -> tuple[float, int]:
@@ -118,7 +62,7 @@ def main() -> int:
         engine = connection.vendor
         state = setup_databases(verbosity=0, interactive=False)
         try:
-            synthetic_catalog()
+            preset_catalog()
             small, small_items = time_study("bench-26", 26)
             large, large_items = time_study("bench-1000", 1000)
             alone = time_builder_alone("bench-26", 1000)
