@@ -10,26 +10,12 @@ It reads nothing from the database (see ``services.ensure_method`` for that).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
+
+from srmodels.registry import METHODS
 
 # The HR reference: every dataset has it, as the dataset's own HR image.
 HR_KEY = "hr"
-
-# Used while srmodels.registry is not importable (and to document the paper's
-# labels): registry key -> (label, kind).
-FALLBACK_REGISTRY: dict[str, tuple[str, str]] = {
-    "nearest": ("NN", "interpolation"),
-    "bicubic": ("Bicubic", "interpolation"),
-    "srcnn": ("SRCNN", "model"),
-    "espcn": ("ESPCN", "model"),
-    "drcn": ("DRCN", "model"),
-    "srresnet-mse": ("SRResNet", "model"),
-    "srresnet-vgg22": ("SRResNet-VGG22", "model"),
-    "srgan-mse": ("SRGAN-MSE", "model"),
-    "srgan-vgg22": ("SRGAN-VGG22", "model"),
-    "srgan-vgg54": ("SRGAN", "model"),
-}
 
 # Published results the platform knows by name although no registry model makes
 # them (the paper compares against them): key -> label.
@@ -65,37 +51,17 @@ def normalise_key(name: str) -> str:
     return key
 
 
-def registry_methods() -> dict[str, tuple[str, str]]:
-    """Registry key -> (label, kind), from srmodels.registry when it is importable."""
-    try:
-        from srmodels import registry
-    except ImportError:
-        return dict(FALLBACK_REGISTRY)
-    try:
-        table = getattr(registry, "METHODS", None)
-        if isinstance(table, Mapping):
-            specs = list(table.values())
-        else:
-            specs = [getattr(item, "spec", item) for item in registry.list_methods()]
-        found = {spec.key: (spec.label, spec.kind) for spec in specs}
-    except Exception:
-        # A registry that cannot list itself must not make the catalog unusable.
-        return dict(FALLBACK_REGISTRY)
-    return found or dict(FALLBACK_REGISTRY)
-
-
 def describe(name: str) -> MethodInfo:
     """What ``name`` is: the HR reference, a registry method, or an external result."""
     key = normalise_key(name)
     if key == HR_KEY:
         return MethodInfo(key=key, label="HR", kind="reference")
-    registry = registry_methods()
-    if key in registry:
-        label, kind = registry[key]
-        return MethodInfo(key=key, label=label, kind=kind)
+    spec = METHODS.get(key)
+    if spec is not None:
+        return MethodInfo(key=key, label=spec.label, kind=spec.kind)
     return MethodInfo(key=key, label=KNOWN_EXTERNAL.get(key, key), kind="external")
 
 
 def is_known_name(key: str) -> bool:
     """True for the keys every installation knows without any Method row: HR, registry, SelfExSR."""
-    return key == HR_KEY or key in registry_methods() or key in KNOWN_EXTERNAL
+    return key == HR_KEY or key in METHODS or key in KNOWN_EXTERNAL

@@ -7,6 +7,7 @@ the outputs and the study, and only re-exports.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from study.analysis.services import simulate_raters
 from study.catalog.models import Dataset, Output
 from study.catalog.services import import_dataset
 from study.demo.images import CALIBRATION_IMAGES, TEST_IMAGES, write_images
+from study.generation.selectors import jobs_in_progress
 from study.generation.services import generate_outputs
 from study.protocol.config import parse_config
 from study.protocol.models import Rater, Study
@@ -109,8 +111,8 @@ def run_demo(
 
     methods = shipped_model_methods()
     say(f"3/7 outputs of the methods whose weights ship: {', '.join(methods) or 'none'}")
+    dataset = Dataset.objects.get(name=DATASET)
     for method in methods:
-        dataset = Dataset.objects.get(name=DATASET)
         have = Output.objects.filter(image__dataset=dataset, method__key=method).count()
         if have == dataset.images.count():
             say(f"    {method}: all {have} outputs exist")
@@ -152,11 +154,9 @@ def run_demo(
 
 def wait_for_outputs(*, dataset: str, methods: list[str], say: Say, timeout: float = 3600) -> None:
     """With workers, outputs arrive asynchronously: wait until every one is stored."""
-    import time
-
-    from study.generation.selectors import jobs_in_progress
-
     deadline = time.monotonic() + timeout
+    if jobs_in_progress(dataset=dataset, methods=methods):
+        say("    waiting for the workers (celery -A study worker -Q gpu,cpu) ...")
     while jobs_in_progress(dataset=dataset, methods=methods):
         if time.monotonic() > deadline:
             raise TimeoutError(f"outputs for {dataset} not ready after {timeout:.0f} s")

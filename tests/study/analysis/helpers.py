@@ -19,6 +19,23 @@ from tests.study.rating.factories import SmallStudy, make_study
 Scorer = Callable[[str, str, str, int], int]
 
 
+# Every file of an export, as issue 8 lists them.
+EXPORT_FILES = [
+    "ratings.csv",
+    "mos.csv",
+    "wilcoxon.csv",
+    "raters.csv",
+    "subject_model.csv",
+    "retest.csv",
+    "table1.tex",
+    "table2.tex",
+    "tables.md",
+    "figure5.png",
+    "figure5.pdf",
+    "manifest.json",
+]
+
+
 def paper_study(
     *,
     name: str = "paper",

@@ -13,25 +13,11 @@ from django.test import Client
 from study.catalog.models import Dataset, Method, SourceImage
 from study.generation.models import GenerationItem, GenerationJob
 from study.protocol.models import Rater, Study
-from tests.study.analysis.helpers import by_method, paper_study, rate
+from tests.study.analysis.helpers import EXPORT_FILES, by_method, paper_study, rate
 
 pytestmark = pytest.mark.django_db
 
 SCORES = {"nearest": 1, "bicubic": 2, "srgan-vgg54": 4, "hr": 5}
-EXPORT_FILES = [
-    "ratings.csv",
-    "mos.csv",
-    "wilcoxon.csv",
-    "raters.csv",
-    "subject_model.csv",
-    "retest.csv",
-    "table1.tex",
-    "table2.tex",
-    "tables.md",
-    "figure5.png",
-    "figure5.pdf",
-    "manifest.json",
-]
 
 
 @pytest.fixture

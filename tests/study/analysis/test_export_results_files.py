@@ -10,24 +10,11 @@ import pytest
 from django.core.management import call_command
 
 from study.rating.models import Rating
-from tests.study.analysis.helpers import paper_study, rate, set_metrics
+from tests.study.analysis.helpers import EXPORT_FILES, paper_study, rate, set_metrics
 
 pytestmark = pytest.mark.django_db
 
-EXPECTED_FILES = {
-    "ratings.csv",
-    "mos.csv",
-    "wilcoxon.csv",
-    "raters.csv",
-    "subject_model.csv",
-    "retest.csv",
-    "table1.tex",
-    "table2.tex",
-    "tables.md",
-    "figure5.png",
-    "figure5.pdf",
-    "manifest.json",
-}
+EXPECTED_FILES = set(EXPORT_FILES)
 COLUMNS = {
     name: columns.split()
     for name, columns in {

@@ -117,52 +117,21 @@ def test_it_defaults_to_the_paper_mos_and_flags_simulated_raters_in_the_export(t
 def test_it_refuses_bad_requests_and_writes_nothing():
     small = paper_study(methods=("nearest", "mystery", "hr"), raters=1)
     before = (Rater.objects.count(), Rating.objects.count())
-    with pytest.raises(CommandError, match=r"no default quality for mystery \(paper-set\)"):
-        call_command("simulate_raters", small.study.name, "--count", "2", "--seed", "1")
-    with pytest.raises(CommandError, match="has no method 'srcnn'"):
-        call_command(
-            "simulate_raters",
-            small.study.name,
-            "--count",
-            "2",
-            "--seed",
-            "1",
-            "--quality",
-            "srcnn=3",
-        )
-    with pytest.raises(CommandError, match="expected METHOD=VALUE"):
-        call_command(
-            "simulate_raters",
-            small.study.name,
-            "--count",
-            "2",
-            "--seed",
-            "1",
-            "--quality",
-            "mystery",
-        )
-    with pytest.raises(CommandError, match="a quality is 1 to 5"):
-        call_command(
-            "simulate_raters",
-            small.study.name,
-            "--count",
-            "2",
-            "--seed",
-            "1",
-            "--quality",
-            "mystery=7",
-        )
+
+    def simulate(*quality: str) -> None:
+        args = ["simulate_raters", small.study.name, "--count", "2", "--seed", "1"]
+        call_command(*args, *(["--quality", *quality] if quality else []))
+
+    for quality, message in (
+        ((), r"no default quality for mystery \(paper-set\)"),
+        (("srcnn=3",), "has no method 'srcnn'"),
+        (("mystery",), "expected METHOD=VALUE"),
+        (("mystery=7",), "a quality is 1 to 5"),
+    ):
+        with pytest.raises(CommandError, match=message):
+            simulate(*quality)
     Study.objects.filter(pk=small.study.pk).update(state=Study.State.CLOSED)
     with pytest.raises(CommandError, match="closed"):
-        call_command(
-            "simulate_raters",
-            small.study.name,
-            "--count",
-            "2",
-            "--seed",
-            "1",
-            "--quality",
-            "mystery=3",
-        )
+        simulate("mystery=3")
     assert (Rater.objects.count(), Rating.objects.count()) == before
     assert not RaterBatch.objects.exists()
