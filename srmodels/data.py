@@ -97,6 +97,25 @@ def list_images(folders: Sequence[str | Path]) -> list[Path]:
     return paths
 
 
+def holdout_images(folders: Sequence[str | Path], count: int) -> list[Path]:
+    """The validation slice held out of training: every k-th image of the first folder.
+
+    Spread over the sorted names (not the last ``count``) so the slice is not one
+    photographer's or one session's images; a pure function of the folder's listing.
+    """
+    if count < 0:
+        raise DataError(f"holdout must be >= 0, got {count}")
+    if count == 0:
+        return []
+    files = list_images(list(folders)[:1])
+    if count >= len(files):
+        raise DataError(
+            f"holdout {count} would leave no training image of the {len(files)} in {folders[0]}"
+        )
+    step = len(files) / count
+    return [files[int(i * step + step / 2)] for i in range(count)]
+
+
 class BatchPlan:
     """Which images make up each batch: one random permutation of the images per epoch.
 
@@ -194,6 +213,7 @@ class HRCropDataset(torch.utils.data.Dataset):
         augment: random horizontal / vertical flips and transposition (the 8 symmetries
             of the square), applied identically to the LR and HR crops.
         bicubic: also give the crop of the bicubic-upsampled LR image.
+        exclude: image files of ``folders`` left out (a held-out validation slice).
 
     Images whose modcropped size is smaller than the crop are skipped with a warning;
     an unreadable file raises DataError naming it when the dataset is built.
@@ -207,6 +227,7 @@ class HRCropDataset(torch.utils.data.Dataset):
         scale: int = 4,
         augment: bool = False,
         bicubic: bool = False,
+        exclude: Sequence[str | Path] = (),
     ) -> None:
         if scale < 1:
             raise DataError(f"scale must be >= 1, got {scale}")
@@ -217,7 +238,12 @@ class HRCropDataset(torch.utils.data.Dataset):
         paths: list[Path] = []
         shapes: list[tuple[int, int]] = []
         skipped: list[str] = []
+        # Held-out validation images: never cut into training crops.
+        self.excluded = sorted(Path(p).resolve() for p in exclude)
+        held_out = set(self.excluded)
         for path in list_images(self.folders):
+            if path.resolve() in held_out:
+                continue
             width, height = _image_size(path)
             height, width = height - height % scale, width - width % scale
             if min(height, width) < crop:
@@ -289,6 +315,7 @@ class HRCropDataset(torch.utils.data.Dataset):
             "crop": self.crop,
             "scale": self.scale,
             "augment": self.augment,
+            "held_out": [p.name for p in self.excluded],
             "lr": "MATLAB imresize bicubic of the modcropped HR image, uint8",
         }
 

@@ -52,7 +52,14 @@ from torch import nn
 
 from srmodels.archs import Discriminator, build_arch
 from srmodels.archs.vgg import VGG19_FILE, VGG19_URL, WEIGHTS_ENV, VGG19Features
-from srmodels.data import BatchPlan, DeviceBatcher, HRCropDataset, PlanSampler, list_images
+from srmodels.data import (
+    BatchPlan,
+    DeviceBatcher,
+    HRCropDataset,
+    PlanSampler,
+    holdout_images,
+    list_images,
+)
 from srmodels.losses import (
     VGG_LAYERS,
     DiscriminatorLoss,
@@ -89,6 +96,7 @@ class RunOptions:
     out: Path
     val: list[Path] = field(default_factory=list)
     val_every: int = 0
+    holdout: int = 0
     save_every: int = 1000
     keep_checkpoints: bool = False
     log_every: int = 10
@@ -112,6 +120,7 @@ class RunOptions:
             "data": [str(p) for p in self.data],
             "val": [str(p) for p in self.val],
             "seed": self.seed,
+            "holdout": self.holdout,
             "init": str(self.init) if self.init else None,
             "precision": self.precision,
             "log_every": self.log_every,
@@ -329,8 +338,10 @@ class Trainer:
             self._restore(resume)
 
         # -- data --------------------------------------------------------------------
+        self.held_out = holdout_images(options.data, options.holdout)
         self.dataset = HRCropDataset(
             options.data,
+            exclude=self.held_out,
             crop=recipe.crop,
             scale=self.scale,
             augment=recipe.augment,
@@ -562,7 +573,7 @@ class Trainer:
         A folder in the benchmarks' layout (``*_HR.png`` + ``*_LR.png``) uses its LR files;
         any other folder is taken as HR images, downscaled here.
         """
-        if not self.options.val:
+        if not self.options.val and not self.held_out:
             return None
         from srmodels.engine import Upscaler
         from srmodels.imageio import load_image
@@ -580,6 +591,9 @@ class Trainer:
                         else imresize(hr, 1.0 / self.scale)
                     )
                     pairs.append((lr, hr))
+            for hr_path in self.held_out:
+                hr = modcrop(load_image(hr_path), self.scale)
+                pairs.append((imresize(hr, 1.0 / self.scale), hr))
             self._val_images = pairs
         with tempfile.TemporaryDirectory(prefix="srmodels-val-") as tmp:
             stem = Path(tmp) / self.recipe.method
@@ -602,6 +616,7 @@ class Trainer:
             "psnr": round(value, 4),
             "images": len(scores),
             "folders": [str(p) for p in self.options.val],
+            "held_out": [p.name for p in self.held_out],
             "step": self.step,
         }
         return value
@@ -744,7 +759,7 @@ class Trainer:
         finally:
             bar.close()
         self.elapsed = time.perf_counter() - started
-        if options.val:
+        if options.val or self.held_out:
             self._validate_and_log(writer, started)
         writer.close()
         checkpoint = self.save_checkpoint()

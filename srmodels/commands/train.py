@@ -74,6 +74,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="folders of HR images for validation PSNR",
     )
     out.add_argument(
+        "--holdout",
+        type=int,
+        default=None,
+        metavar="N",
+        help="hold N images of the first --data folder out of training and validate on them",
+    )
+    out.add_argument(
         "--val-every",
         type=int,
         default=None,
@@ -254,6 +261,7 @@ def run(args: argparse.Namespace) -> int:
             out=out,
             val=list(val),
             val_every=int(option("val_every", 0)),
+            holdout=int(option("holdout", 0)),
             save_every=int(option("save_every", 1000)),
             keep_checkpoints=args.keep_checkpoints or bool(saved.get("keep_checkpoints")),
             log_every=int(option("log_every", 10)),
