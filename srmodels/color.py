@@ -10,6 +10,8 @@ All functions take RGB on the 0..255 scale (``uint8`` or float) and return float
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 # MATLAB rgb2ycbcr for 0..255 input: [Y Cb Cr] = OFFSET + MATRIX / 255 @ [R G B].
@@ -54,6 +56,18 @@ def rgb2y(image: np.ndarray, *, round: bool = True) -> np.ndarray:
     rgb = _check_rgb(image).astype(np.float64)
     y = rgb @ (MATRIX[0] / 255.0) + OFFSET[0]
     return np.floor(y + 0.5) if round else y
+
+
+def luma_unit(r: Any, g: Any, b: Any) -> Any:
+    """Y / 255 of :func:`rgb2ycbcr` (unrounded) from R, G, B planes in [0, 1].
+
+    Plain arithmetic, so it serves NumPy arrays and torch tensors alike: the inference
+    engine feeds Y-channel networks with it, and the trainer builds their inputs and
+    targets with it (the same numbers at inference and training).
+    """
+    # Python floats, so a torch tensor keeps its dtype and device.
+    kr, kg, kb = (float(k) for k in MATRIX[0] / 255.0)
+    return float(OFFSET[0] / 255.0) + kr * r + kg * g + kb * b
 
 
 def rgb2gray(image: np.ndarray, *, round: bool = True) -> np.ndarray:

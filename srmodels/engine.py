@@ -37,15 +37,14 @@ import numpy as np
 import torch
 
 from srmodels.archs import build_arch
-from srmodels.color import rgb2ycbcr, ycbcr2rgb
+from srmodels.color import luma_unit, rgb2ycbcr, ycbcr2rgb
+from srmodels.hardware import PRECISION_CHOICES, Execution, choose_execution, resolve_device
 from srmodels.imageio import ImageError, load_image, save_png
 from srmodels.registry import MethodSpec, find_weights, get_method
 from srmodels.resize import imresize, upscale_nearest
 from srmodels.weights import WeightsError, load_weights, sha256_file
 
 log = logging.getLogger(__name__)
-
-PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
 @dataclass(frozen=True)
@@ -77,14 +76,17 @@ class Upscaler:
         method: a registry key (``"srresnet-mse"``, ``"bicubic"``, ...) or a MethodSpec.
         scale: the upscaling factor; model weights must have been trained for it.
         weights: an explicit weights file; default: the registry's search path.
-        device: ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+        device: ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``;
+            None reads ``SRMODELS_DEVICE`` (default auto).
         batch_size: images (or tiles) of equal size per forward pass.
         tile: largest input side fed to the network at once; None never tiles.
         tile_overlap: pixels of the network's input kept as context around each tile's
             centre; default 16 for networks fed the LR image, 32 for networks fed the
             bicubic-upsampled image (SRCNN, DRCN), i.e. 8 LR pixels.
-        precision: ``"fp32"``, or ``"bf16"`` / ``"fp16"`` autocast (meant for CUDA).
-        channels_last: NHWC memory format (faster convolutions on tensor cores).
+        precision: ``"auto"`` (bf16 autocast + channels-last on a CPU with native bf16,
+            fp32 + channels-last on other CPUs, fp32 on CUDA; see :mod:`srmodels.hardware`),
+            ``"fp32"``, or ``"bf16"`` / ``"fp16"`` autocast.
+        channels_last: NHWC memory format; None follows the precision choice.
         compile: ``torch.compile`` the network (True, or a mode name such as
             ``"max-autotune"``); pays off for long runs of equal-sized batches.
         workers: threads for decoding and PNG encoding; default: all CPUs.
@@ -96,12 +98,12 @@ class Upscaler:
         *,
         scale: int = 4,
         weights: str | os.PathLike | None = None,
-        device: str = "auto",
+        device: str | None = "auto",
         batch_size: int = 8,
         tile: int | None = None,
         tile_overlap: int | None = None,
-        precision: str = "fp32",
-        channels_last: bool = False,
+        precision: str = "auto",
+        channels_last: bool | None = None,
         compile: bool | str = False,
         workers: int | None = None,
     ) -> None:
@@ -119,9 +121,6 @@ class Upscaler:
                 f"tile ({tile}) must be larger than twice tile_overlap ({self.tile_overlap})"
             )
         self.tile = None if tile is None else int(tile)
-        if precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
-        self.precision = precision
         self.workers = _positive_int("workers", workers) if workers is not None else _cpus()
         self.failures: list[FileFailure] = []
         self.compiled = False
@@ -129,14 +128,26 @@ class Upscaler:
         self.weights_path: Path | None = None
         self.weights_meta: dict[str, Any] = {}
         self.weights_checksum = ""
+        if precision not in PRECISION_CHOICES:
+            raise ValueError(
+                f"precision must be one of {', '.join(PRECISION_CHOICES)}, got {precision!r}"
+            )
         if not self.spec.needs_weights:
             if weights is not None:
                 raise ValueError(f"method {self.method!r} is an interpolation and takes no weights")
-            self.device = "cpu"
-            self.channels_last = False
+            self.execution: Execution = choose_execution("fp32", torch.device("cpu"))
+            self.device, self.precision, self.channels_last = "cpu", "fp32", False
             return
-        self.device = _resolve_device(device)
-        self.channels_last = bool(channels_last)
+        self.execution = choose_execution(
+            precision,
+            resolve_device(device),
+            channels_last=channels_last,
+            pinned_fp32=self.spec.fp32_pin,
+        )
+        self.device = str(self.execution.device)
+        self.precision = self.execution.precision
+        self.channels_last = self.execution.channels_last
+        log.info("%s: %s on %s", self.method, self.execution.reason, self.describe()["hardware"])
         self.weights_path = find_weights(self.method, weights)
         self.model = self._load_model(self.weights_path)
         self.weights_checksum = sha256_file(self.weights_path)
@@ -147,6 +158,10 @@ class Upscaler:
             # dynamic=False: one specialised graph per input shape (few: batches are
             # padded to batch_size), faster than a shape-generic graph.
             self._forward = torch.compile(self.model, mode=mode, dynamic=False)
+
+    def describe(self) -> dict[str, object]:
+        """Device, processor, precision and why: recorded in a generation job's provenance."""
+        return self.execution.describe()
 
     def __repr__(self) -> str:
         return (
@@ -203,9 +218,7 @@ class Upscaler:
     # -- the model stage -------------------------------------------------------------
 
     def _autocast(self):
-        dtype = PRECISIONS[self.precision]
-        device_type = torch.device(self.device).type
-        return torch.autocast(device_type=device_type, dtype=dtype, enabled=dtype is not None)
+        return self.execution.autocast()
 
     def run_model(self, batch: torch.Tensor) -> torch.Tensor:
         """The raw network output for an NCHW batch already on ``device``, in the input range.
@@ -493,7 +506,7 @@ def network_input(image: np.ndarray, *, method: str | MethodSpec, scale: int) ->
     if spec.apply == "rgb":
         return (image.astype(np.float32) / 255.0).transpose(2, 0, 1).copy()
     source = imresize(image, scale) if spec.apply == "y-upsampled" else image
-    return (rgb2ycbcr(source)[..., 0] / 255.0).astype(np.float32)[None]
+    return _y_unit(source)
 
 
 def network_target(hr: np.ndarray, *, method: str | MethodSpec) -> np.ndarray:
@@ -510,7 +523,13 @@ def network_target(hr: np.ndarray, *, method: str | MethodSpec) -> np.ndarray:
         low, high = spec.output_range
         unit = hr.astype(np.float32) / 255.0
         return (unit * (high - low) + low).transpose(2, 0, 1).copy()
-    return (rgb2ycbcr(hr)[..., 0] / 255.0).astype(np.float32)[None]
+    return _y_unit(hr)
+
+
+def _y_unit(image: np.ndarray) -> np.ndarray:
+    """1 x H x W float32: Y / 255 (unrounded) of a uint8 RGB image."""
+    unit = image.astype(np.float64) / 255.0
+    return luma_unit(unit[..., 0], unit[..., 1], unit[..., 2]).astype(np.float32)[None]
 
 
 def _positive_int(name: str, value: object) -> int:
@@ -523,18 +542,6 @@ def _cpus() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
-
-
-def _resolve_device(device: str) -> str:
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device {device!r} was asked for, but CUDA is not available here")
-    try:
-        torch.device(device)
-    except RuntimeError as exc:
-        raise ValueError(f"unknown device {device!r}: {exc}") from None
-    return device
 
 
 def _check_image(image: object, what: str) -> None:

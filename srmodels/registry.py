@@ -54,6 +54,9 @@ class MethodSpec:
     arch_args: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     input_range: tuple[float, float] = (0.0, 1.0)
     output_range: tuple[float, float] = (0.0, 1.0)
+    # Why ``precision="auto"`` keeps this method in fp32 (its bf16 outputs missed the
+    # 0.03 dB PSNR agreement with fp32, docs/PERFORMANCE.md); None: auto may use bf16.
+    fp32_pin: str | None = None
 
     @property
     def needs_weights(self) -> bool:

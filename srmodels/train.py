@@ -37,7 +37,6 @@ import csv
 import logging
 import math
 import os
-import platform
 import random
 import tempfile
 import time
@@ -51,7 +50,8 @@ import torch
 from torch import nn
 
 from srmodels.archs import Discriminator, build_arch
-from srmodels.archs.vgg import VGG19_FILE, VGG19_URL, WEIGHTS_ENV, VGG19Features
+from srmodels.archs.vgg import VGG19_FILE, VGG19_URL, WEIGHTS_ENV, VGG19Features, vgg19_setting
+from srmodels.color import luma_unit
 from srmodels.data import (
     BatchPlan,
     DeviceBatcher,
@@ -60,6 +60,7 @@ from srmodels.data import (
     holdout_images,
     list_images,
 )
+from srmodels.hardware import DeviceError, Execution, choose_execution, hardware, resolve_device
 from srmodels.losses import (
     VGG_LAYERS,
     DiscriminatorLoss,
@@ -77,10 +78,8 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT_KIND = "srmodels-train-checkpoint"
 CHECKPOINT_VERSION = 1
-PRECISIONS = {"fp32": None, "bf16": torch.bfloat16}
-# MATLAB rgb2ycbcr's Y row for RGB in [0, 1], divided by 255: Y / 255 in [16, 235] / 255.
-_LUMA = (65.481 / 255.0, 128.553 / 255.0, 24.966 / 255.0)
-_LUMA_OFFSET = 16.0 / 255.0
+# What a training run may ask for; "auto" resolves per device (srmodels.hardware).
+PRECISIONS = ("auto", "fp32", "bf16")
 
 
 class TrainError(ValueError):
@@ -101,9 +100,9 @@ class RunOptions:
     keep_checkpoints: bool = False
     log_every: int = 10
     device: str = "auto"
-    precision: str = "fp32"
+    precision: str = "auto"
     compile: bool | str = False
-    channels_last: bool = False
+    channels_last: bool | None = None
     cuda_graphs: bool = False
     workers: int | None = None
     data_on_device: bool | None = None
@@ -132,36 +131,10 @@ class RunOptions:
         }
 
 
-def resolve_device(device: str) -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except RuntimeError as exc:
-        raise TrainError(f"unknown device {device!r}: {exc}") from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise TrainError(f"device {device!r} was asked for, but CUDA is not available here")
-    return resolved
-
-
-def hardware(device: torch.device) -> str:
-    """One line naming the processor the run used (the weights JSON records it)."""
-    if device.type == "cuda":
-        return f"{torch.cuda.get_device_name(device)} (CUDA {torch.version.cuda})"
-    model = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{model}, {torch.get_num_threads()} thread(s)"
-
-
 def luma(rgb_unit: torch.Tensor) -> torch.Tensor:
     """Y / 255 of MATLAB ``rgb2ycbcr`` for an N x 3 x H x W batch in [0, 1] (unrounded,
-    as the engine feeds Y-channel networks)."""
-    r, g, b = rgb_unit[:, 0:1], rgb_unit[:, 1:2], rgb_unit[:, 2:3]
-    return _LUMA_OFFSET + _LUMA[0] * r + _LUMA[1] * g + _LUMA[2] * b
+    as the engine feeds Y-channel networks: the same :func:`srmodels.color.luma_unit`)."""
+    return luma_unit(rgb_unit[:, 0:1], rgb_unit[:, 1:2], rgb_unit[:, 2:3])
 
 
 def _atomic_torch_save(obj: Any, path: Path) -> None:
@@ -191,12 +164,53 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     return state
 
 
+@dataclass(frozen=True)
+class Resumed:
+    """A checkpoint to continue: its state, its recipe (with the allowed overrides applied),
+    the run options it recorded and its run folder."""
+
+    state: dict[str, Any]
+    recipe: Recipe
+    saved: dict[str, Any]
+    folder: Path
+
+    def option(self, name: str, given: Any, default: Any) -> Any:
+        """A run option: as given again on the command line, else as the checkpoint saved it."""
+        return given if given is not None else self.saved.get(name, default)
+
+
+def resume_run(
+    path: str | Path, *, recipe_name: str | None = None, overrides: Mapping[str, Any] | None = None
+) -> Resumed:
+    """Load ``path`` (a checkpoint or its run folder) to continue it.
+
+    Optimisation numbers may change (``iters``, ``lr``, ``lr_milestones``, ...); the
+    networks may not (``arch.*``, ``disc.*``, ``crop``), and ``recipe_name``, when given,
+    must be the checkpoint's. Raises TrainError saying which.
+    """
+    path = Path(path)
+    state = load_checkpoint(path)
+    recipe = Recipe.from_dict(state["recipe"])
+    if recipe_name and recipe_name != recipe.name:
+        raise TrainError(f"--resume {path} is a {recipe.name} run, not {recipe_name}")
+    overrides = dict(overrides or {})
+    model_fields = {k for k in overrides if k.startswith(("arch.", "disc.")) or k == "crop"}
+    if model_fields:
+        raise TrainError(
+            "--resume continues the checkpoint's networks; "
+            f"{', '.join(sorted(model_fields))} cannot change"
+        )
+    folder = path.resolve() if path.is_dir() else path.resolve().parent
+    return Resumed(state, recipe.override(**overrides), dict(state.get("options", {})), folder)
+
+
 def _vgg_weights_path(explicit: Path | None) -> Path:
     """The VGG19 file to use: explicit, the setting, or torch.hub's cache; never a download."""
     if explicit is not None:
         return Path(explicit)
-    if os.environ.get(WEIGHTS_ENV):
-        return Path(os.environ[WEIGHTS_ENV])
+    setting = vgg19_setting()
+    if setting is not None:
+        return setting
     cached = Path(torch.hub.get_dir()) / "checkpoints" / VGG19_FILE
     if cached.is_file():
         return cached
@@ -224,30 +238,55 @@ class Trainer:
         self.recipe = recipe
         self.options = options
         self.spec = recipe.spec
-        self.device = resolve_device(options.device)
-        if options.precision not in PRECISIONS:
-            raise TrainError(f"precision must be one of {', '.join(PRECISIONS)}")
+        self.execution = _execution(options)
+        self.device = self.execution.device
         self.cuda = self.device.type == "cuda"
-        if options.cuda_graphs and not self.cuda:
-            raise TrainError("--cuda-graphs needs a CUDA device")
-        if options.cuda_graphs and recipe.supervision_decay:
-            raise TrainError("--cuda-graphs cannot replay DRCN's changing supervision weight")
-        for name in ("save_every", "log_every"):
-            if getattr(options, name) < 1:
-                raise TrainError(f"{name} must be >= 1")
-        if options.val_every < 0:
-            raise TrainError("val_every must be >= 0")
+        _check_options(options, recipe, cuda=self.cuda)
         if self.cuda:
             # Fixed shapes every step: let cuDNN pick its fastest kernels once; TF32 for
             # the fp32 matmuls (the discriminator's dense layers).
             torch.backends.cudnn.benchmark = True
             torch.set_float32_matmul_precision("high")
+        log.info("%s: %s on %s", recipe.name, self.execution.reason, hardware(self.device))
         self.scale = recipe.scale
         self.step = 0
         self.elapsed = 0.0
         self.metrics: dict[str, Any] = {}
 
-        # -- networks --------------------------------------------------------------
+        self._build_networks(resume)
+        self._build_losses(vgg)
+        self.opt_g = self._adam(self.generator.parameters(), recipe.lr)
+        self.opt_d = (
+            self._adam(self.discriminator.parameters(), recipe.d_lr or recipe.lr)
+            if self.discriminator is not None
+            else None
+        )
+        self._build_callables()
+        if resume is not None:
+            self._restore(resume)
+
+        # -- data --------------------------------------------------------------------
+        self.held_out = holdout_images(options.data, options.holdout)
+        self.dataset = HRCropDataset(
+            options.data,
+            exclude=self.held_out,
+            crop=recipe.crop,
+            scale=self.scale,
+            augment=recipe.augment,
+            bicubic=self.spec.apply == "y-upsampled",
+        )
+        self.plan = BatchPlan(len(self.dataset), recipe.batch_size, options.seed)
+        on_device = options.data_on_device
+        self.data_on_device = self.cuda if on_device is None else bool(on_device)
+        self._val_images: list[tuple[np.ndarray, np.ndarray]] | None = None
+
+    @property
+    def channels_last(self) -> bool:
+        return self.execution.channels_last
+
+    def _build_networks(self, resume: Mapping[str, Any] | None) -> None:
+        """G (from the registry's arch, ``--init`` or the checkpoint) and, for GANs, D."""
+        recipe, options = self.recipe, self.options
         gen_args = recipe.generator_args
         init_state = None
         self.init_source: str | None = None
@@ -278,11 +317,12 @@ class Trainer:
             if resume is not None and resume.get("discriminator"):
                 disc_args = dict(resume["discriminator"]["arch_args"])
             self.discriminator = Discriminator(**disc_args).to(self.device)
-        if options.channels_last:
+        if self.channels_last:
             for net in self._networks():
                 net.to(memory_format=torch.channels_last)
 
-        # -- losses ----------------------------------------------------------------
+    def _build_losses(self, vgg: VGG19Features | None) -> None:
+        recipe = self.recipe
         self.drcn_loss = RecursiveSupervisionLoss() if recipe.arch == "drcn" else None
         if recipe.content == "mse":
             content: nn.Module = PixelLoss()
@@ -290,7 +330,7 @@ class Trainer:
             if vgg is None:
                 vgg = VGG19Features(
                     layers=(VGG_LAYERS[recipe.content],),
-                    weights=_vgg_weights_path(options.vgg_weights),
+                    weights=_vgg_weights_path(self.options.vgg_weights),
                 )
             content = VGGContentLoss(
                 recipe.content,
@@ -303,7 +343,7 @@ class Trainer:
             adversarial=GeneratorAdversarialLoss(recipe.adv_weight) if recipe.gan else None,
             tv=TVLoss(recipe.tv_weight) if recipe.tv_weight else None,
         ).to(self.device)
-        if options.channels_last and recipe.content != "mse":
+        if self.channels_last and recipe.content != "mse":
             self.loss.to(memory_format=torch.channels_last)
         self.d_loss = DiscriminatorLoss()
         self.term_names = (
@@ -312,15 +352,9 @@ class Trainer:
         if recipe.gan:
             self.term_names = (*self.term_names, "d_real", "d_fake")
 
-        # -- optimisers --------------------------------------------------------------
-        self.opt_g = self._adam(self.generator.parameters(), recipe.lr)
-        self.opt_d = (
-            self._adam(self.discriminator.parameters(), recipe.d_lr or recipe.lr)
-            if self.discriminator is not None
-            else None
-        )
-
-        # -- compiled / graphed callables -----------------------------------------
+    def _build_callables(self) -> None:
+        """The forward callables: the networks, or their ``torch.compile`` wrappers."""
+        options = self.options
         self._compiled_untried = bool(options.compile)
         self._g_forward: Callable[..., Any] = self.generator
         self._d_forward: Callable[..., Any] | None = self.discriminator
@@ -333,24 +367,6 @@ class Trainer:
         self._graph_failed = False
         self._static: dict[str, Any] = {}
         self._lr_set: dict[str, float] = {}
-
-        if resume is not None:
-            self._restore(resume)
-
-        # -- data --------------------------------------------------------------------
-        self.held_out = holdout_images(options.data, options.holdout)
-        self.dataset = HRCropDataset(
-            options.data,
-            exclude=self.held_out,
-            crop=recipe.crop,
-            scale=self.scale,
-            augment=recipe.augment,
-            bicubic=self.spec.apply == "y-upsampled",
-        )
-        self.plan = BatchPlan(len(self.dataset), recipe.batch_size, options.seed)
-        on_device = options.data_on_device
-        self.data_on_device = self.cuda if on_device is None else bool(on_device)
-        self._val_images: list[tuple[np.ndarray, np.ndarray]] | None = None
 
     # -- construction helpers -------------------------------------------------------
 
@@ -412,7 +428,7 @@ class Trainer:
         else:
             target = luma((batch["hr"] + 1.0) * 0.5)
             inp = luma(batch["bicubic"] if apply == "y-upsampled" else batch["lr"])
-        if self.options.channels_last:
+        if self.channels_last:
             inp = inp.contiguous(memory_format=torch.channels_last)
             target = target.contiguous(memory_format=torch.channels_last)
         return inp, target
@@ -439,14 +455,8 @@ class Trainer:
     # -- one step --------------------------------------------------------------------
 
     def _autocast(self) -> contextlib.AbstractContextManager:
-        dtype = PRECISIONS[self.options.precision]
-        return torch.autocast(
-            device_type=self.device.type,
-            dtype=dtype or torch.float32,
-            enabled=dtype is not None,
-            # Cached casts of the weights would be stale inside a replayed CUDA graph.
-            cache_enabled=not self.options.cuda_graphs,
-        )
+        # Cached casts of the weights would be stale inside a replayed CUDA graph.
+        return self.execution.autocast(cache_enabled=not self.options.cuda_graphs)
 
     def _step_body(self, inp: torch.Tensor, target: torch.Tensor) -> dict[str, torch.Tensor]:
         """One update of G (and D): BasicSR's ``optimize_parameters``, written out."""
@@ -683,7 +693,7 @@ class Trainer:
                 "time_s": round(self.elapsed, 1),
                 "hardware": hardware(self.device),
                 "device": str(self.device),
-                "precision": self.options.precision,
+                **_execution_record(self.execution),
                 "compile": bool(self.options.compile),
                 "cuda_graphs": bool(self.options.cuda_graphs and not self._graph_failed),
                 "torch": torch.__version__,
@@ -781,6 +791,40 @@ class Trainer:
             self.elapsed = time.perf_counter() - started
             writer.row(step=self.step, elapsed_s=round(self.elapsed, 3), val_psnr=round(value, 4))
             log.info("step %d: validation PSNR %.3f dB", self.step, value)
+
+
+def _execution(options: RunOptions) -> Execution:
+    if options.precision not in PRECISIONS:
+        raise TrainError(
+            f"precision must be one of {', '.join(PRECISIONS)}, got {options.precision!r}"
+        )
+    try:
+        return choose_execution(
+            options.precision, resolve_device(options.device), channels_last=options.channels_last
+        )
+    except DeviceError as exc:
+        raise TrainError(str(exc)) from None
+
+
+def _execution_record(execution: Execution) -> dict[str, Any]:
+    """The weights JSON's record of how the run computed (device and hardware are there)."""
+    described = execution.describe()
+    return {
+        key: described[key]
+        for key in ("precision", "channels_last", "precision_reason", "cpu_bf16")
+    }
+
+
+def _check_options(options: RunOptions, recipe: Recipe, *, cuda: bool) -> None:
+    if options.cuda_graphs and not cuda:
+        raise TrainError("--cuda-graphs needs a CUDA device")
+    if options.cuda_graphs and recipe.supervision_decay:
+        raise TrainError("--cuda-graphs cannot replay DRCN's changing supervision weight")
+    for name in ("save_every", "log_every"):
+        if getattr(options, name) < 1:
+            raise TrainError(f"{name} must be >= 1")
+    if options.val_every < 0:
+        raise TrainError("val_every must be >= 0")
 
 
 class _CsvLog:

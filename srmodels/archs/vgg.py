@@ -149,12 +149,18 @@ def _natural(key: str) -> tuple[int, str]:
     return (int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1, key)
 
 
+def vgg19_setting() -> Path | None:
+    """The ``SRMODELS_VGG19_WEIGHTS`` file, the one place that reads the setting."""
+    value = os.environ.get(WEIGHTS_ENV, "").strip()
+    return Path(value).expanduser() if value else None
+
+
 def load_vgg19_state_dict(weights: str | Path | None = None) -> dict[str, torch.Tensor]:
     """The torchvision VGG19 ImageNet state dict: from ``weights``, the environment, or the URL.
 
     Raises VGGWeightsError naming the file and how to supply it when none can be had.
     """
-    path = weights if weights is not None else os.environ.get(WEIGHTS_ENV) or None
+    path = weights if weights is not None else vgg19_setting()
     if path is not None:
         path = Path(path)
         if not path.is_file():

@@ -19,8 +19,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from srmodels.cli import CommandError
+
+if TYPE_CHECKING:
+    from srmodels.recipes import Recipe
+    from srmodels.train import Resumed, RunOptions
 
 HELP = "train a model of the paper (or a baseline) on folders of HR images"
 RECIPE_NAMES = (
@@ -36,7 +41,12 @@ RECIPE_NAMES = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    what = parser.add_argument_group("what to train")
+    _what_arguments(parser.add_argument_group("what to train"))
+    _output_arguments(parser.add_argument_group("validation, logs, export"))
+    _speed_arguments(parser.add_argument_group("speed"))
+
+
+def _what_arguments(what: argparse._ArgumentGroup) -> None:
     what.add_argument("--recipe", choices=RECIPE_NAMES, help="the model and its losses")
     what.add_argument("--data", nargs="+", type=Path, metavar="DIR", help="folders of HR images")
     what.add_argument("--out", type=Path, help="run folder: checkpoint.pt, log.csv")
@@ -64,7 +74,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what.add_argument("--seed", type=int, default=None, help="which crops (default 0)")
     what.add_argument("--list", action="store_true", help="print the recipes and exit")
 
-    out = parser.add_argument_group("validation, logs, export")
+
+def _output_arguments(out: argparse._ArgumentGroup) -> None:
     out.add_argument(
         "--val",
         nargs="+",
@@ -113,9 +124,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--time-limit", type=float, help="stop after this many seconds")
     out.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    speed = parser.add_argument_group("speed")
+
+def _speed_arguments(speed: argparse._ArgumentGroup) -> None:
     speed.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
-    speed.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
+    speed.add_argument(
+        "--precision",
+        choices=("auto", "fp32", "bf16"),
+        default="auto",
+        help="auto: bf16 + channels-last on a CPU with native bf16 (AMX, AVX512-BF16), fp32 "
+        "+ channels-last on other CPUs, fp32 on CUDA; fp32 forces exact fp32",
+    )
     speed.add_argument(
         "--compile",
         nargs="?",
@@ -124,7 +142,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="MODE",
         help="torch.compile the networks (optional mode)",
     )
-    speed.add_argument("--channels-last", action="store_true", help="NHWC tensors")
+    speed.add_argument(
+        "--channels-last",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="NHWC tensors (default: as --precision auto decides)",
+    )
     speed.add_argument(
         "--cuda-graphs", action="store_true", help="replay each step as a CUDA graph"
     )
@@ -181,15 +204,86 @@ def _measure(args: argparse.Namespace) -> int:
     return 0
 
 
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    overrides: dict[str, object] = _pairs(args.set, "--set")
+    for field in ("iters", "batch_size", "crop", "lr"):
+        if getattr(args, field) is not None:
+            overrides[field] = getattr(args, field)
+    return overrides
+
+
+def _start(args: argparse.Namespace, overrides: dict[str, object]) -> tuple[Recipe, Resumed | None]:
+    """The recipe to train, and the checkpoint it continues (``--resume``) or None."""
+    from srmodels.recipes import get_recipe
+    from srmodels.train import resume_run
+
+    if args.resume is not None:
+        resumed = resume_run(args.resume, recipe_name=args.recipe, overrides=overrides)
+        return resumed.recipe, resumed
+    if not args.recipe:
+        raise CommandError("--recipe is required (or --resume CHECKPOINT)")
+    if not args.data:
+        raise CommandError("--data DIR [DIR ...] is required")
+    if args.out is None:
+        raise CommandError("--out RUN_DIR is required")
+    return get_recipe(args.recipe).override(**overrides), None
+
+
+def _run_options(args: argparse.Namespace, resumed: Resumed | None) -> RunOptions:
+    """Run options from the command line; on ``--resume``, those not given are the saved ones."""
+    from srmodels.train import RunOptions
+
+    saved = resumed.saved if resumed else {}
+
+    def option(name: str, default: object) -> object:
+        given = getattr(args, name)
+        return given if given is not None else saved.get(name, default)
+
+    export = option("export", None)
+    bench = _pairs(args.bench, "--bench") if args.bench else saved.get("bench", {})
+    if bench and export is None:
+        raise CommandError("--bench measures exported weights: add --export STEM")
+    if args.workers is not None and args.workers < 0:
+        raise CommandError(f"--workers must be >= 0, got {args.workers}")
+    out: Path = args.out or resumed.folder  # type: ignore[union-attr]  # _start checked
+    if out.exists() and not out.is_dir():
+        raise CommandError(f"--out {out} exists and is not a folder")
+    init = None if args.init is None or args.init.lower() == "none" else Path(args.init)
+    return RunOptions(
+        data=list(args.data or [Path(p) for p in saved.get("data", [])]),
+        out=out,
+        val=list(args.val if args.val is not None else [Path(p) for p in saved.get("val", [])]),
+        val_every=int(option("val_every", 0)),
+        holdout=int(option("holdout", 0)),
+        save_every=int(option("save_every", 1000)),
+        keep_checkpoints=args.keep_checkpoints or bool(saved.get("keep_checkpoints")),
+        log_every=int(option("log_every", 10)),
+        device=args.device,
+        precision=args.precision,
+        compile=args.compile,
+        channels_last=args.channels_last,
+        cuda_graphs=args.cuda_graphs,
+        workers=args.workers,
+        data_on_device=False if args.dataloader else None,
+        seed=int(option("seed", 0)),
+        init=init,
+        vgg_weights=args.vgg_weights,
+        export=Path(export) if export is not None else None,
+        bench={k: Path(v) for k, v in bench.items()},
+        progress=False if args.quiet else None,
+        time_limit=args.time_limit,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     import torch
 
     from srmodels.archs.vgg import VGGWeightsError
     from srmodels.data import DataError
     from srmodels.imageio import ImageError
-    from srmodels.recipes import Recipe, RecipeError, get_recipe
+    from srmodels.recipes import RecipeError
     from srmodels.registry import UnknownMethodError
-    from srmodels.train import RunOptions, Trainer, TrainError, load_checkpoint
+    from srmodels.train import Trainer, TrainError
     from srmodels.weights import WeightsError
 
     if args.list:
@@ -201,90 +295,12 @@ def run(args: argparse.Namespace) -> int:
         if args.threads < 1:
             raise CommandError(f"--threads must be >= 1, got {args.threads}")
         torch.set_num_threads(args.threads)
-    overrides: dict[str, object] = _pairs(args.set, "--set")
-    for flag, field in (
-        ("iters", "iters"),
-        ("batch_size", "batch_size"),
-        ("crop", "crop"),
-        ("lr", "lr"),
-    ):
-        if getattr(args, flag) is not None:
-            overrides[field] = getattr(args, flag)
     try:
-        resume = None
-        if args.resume is not None:
-            resume = load_checkpoint(args.resume)
-            recipe = Recipe.from_dict(resume["recipe"])
-            if args.recipe and args.recipe != recipe.name:
-                raise CommandError(
-                    f"--resume {args.resume} is a {recipe.name} run, not {args.recipe}"
-                )
-            model_fields = {k for k in overrides if k.startswith(("arch.", "disc.")) or k == "crop"}
-            if model_fields:
-                raise CommandError(
-                    "--resume continues the checkpoint's networks; "
-                    f"{', '.join(sorted(model_fields))} cannot change"
-                )
-            recipe = recipe.override(**overrides)
-            saved = resume.get("options", {})
-            data = args.data or [Path(p) for p in saved.get("data", [])]
-            out = args.out or Path(args.resume).resolve().parent
-            seed = saved.get("seed", 0) if args.seed is None else args.seed
-            val = args.val if args.val is not None else [Path(p) for p in saved.get("val", [])]
-        else:
-            if not args.recipe:
-                raise CommandError("--recipe is required (or --resume CHECKPOINT)")
-            if not args.data:
-                raise CommandError("--data DIR [DIR ...] is required")
-            if args.out is None:
-                raise CommandError("--out RUN_DIR is required")
-            recipe = get_recipe(args.recipe).override(**overrides)
-            data, out, seed, val = args.data, args.out, args.seed or 0, args.val or []
-            saved = {}
-        init = None
-        if args.init is not None and args.init.lower() != "none":
-            init = Path(args.init)
+        recipe, resumed = _start(args, _overrides(args))
         if args.init is not None and args.init.lower() == "none" and recipe.needs_init:
             recipe = recipe.override(needs_init=False)
-
-        # Run options not given again on --resume are the checkpoint's.
-        def option(name: str, default: object) -> object:
-            given = getattr(args, name)
-            return given if given is not None else saved.get(name, default)
-
-        export = option("export", None)
-        bench = _pairs(args.bench, "--bench") if args.bench else saved.get("bench", {})
-        if bench and export is None:
-            raise CommandError("--bench measures exported weights: add --export STEM")
-        options = RunOptions(
-            data=list(data),
-            out=out,
-            val=list(val),
-            val_every=int(option("val_every", 0)),
-            holdout=int(option("holdout", 0)),
-            save_every=int(option("save_every", 1000)),
-            keep_checkpoints=args.keep_checkpoints or bool(saved.get("keep_checkpoints")),
-            log_every=int(option("log_every", 10)),
-            device=args.device,
-            precision=args.precision,
-            compile=args.compile,
-            channels_last=args.channels_last,
-            cuda_graphs=args.cuda_graphs,
-            workers=args.workers,
-            data_on_device=False if args.dataloader else None,
-            seed=seed,
-            init=init,
-            vgg_weights=args.vgg_weights,
-            export=Path(export) if export is not None else None,
-            bench={k: Path(v) for k, v in bench.items()},
-            progress=False if args.quiet else None,
-            time_limit=args.time_limit,
-        )
-        if args.workers is not None and args.workers < 0:
-            raise CommandError(f"--workers must be >= 0, got {args.workers}")
-        if out.exists() and not out.is_dir():
-            raise CommandError(f"--out {out} exists and is not a folder")
-        trainer = Trainer(recipe, options, resume=resume)
+        options = _run_options(args, resumed)
+        trainer = Trainer(recipe, options, resume=resumed.state if resumed else None)
         summary = trainer.fit()
     except (
         RecipeError,

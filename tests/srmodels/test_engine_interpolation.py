@@ -55,7 +55,7 @@ def test_it_names_the_bad_image_in_a_list(image, message):
         ({"scale": 0}, "scale must be a positive integer"),
         ({"batch_size": 0}, "batch_size"),
         ({"tile": 16, "tile_overlap": 8}, "larger than twice tile_overlap"),
-        ({"precision": "int8"}, "precision must be one of fp32, bf16, fp16"),
+        ({"precision": "int8"}, "precision must be one of auto, fp32, bf16, fp16"),
     ],
 )
 def test_it_rejects_bad_settings_with_the_setting_named(kwargs, message):

@@ -43,7 +43,9 @@ def test_it_matches_what_the_engine_feeds_its_network(tmp_path):
     raw = upscaler.run_model(
         torch.from_numpy(network_input(lr, method="srresnet-mse", scale=4))[None]
     )
-    expected = np.floor(np.clip((raw[0].numpy().transpose(1, 2, 0) + 1) / 2, 0, 1) * 255 + 0.5)
+    expected = np.floor(
+        np.clip((raw[0].float().numpy().transpose(1, 2, 0) + 1) / 2, 0, 1) * 255 + 0.5
+    )
     np.testing.assert_array_equal(upscaler.upscale([lr])[0], expected.astype(np.uint8))
 
 

@@ -31,7 +31,11 @@ def test_it_logs_the_srgan_vgg54_terms_of_the_paper(tmp_path: Path, vgg: VGG19Fe
         **{"disc.num_features": 4, "arch.num_blocks": 1, "arch.num_features": 8},
     )
     options = RunOptions(
-        data=[make_images(tmp_path / "hr", count=3)], out=tmp_path / "run", workers=0, device="cpu"
+        data=[make_images(tmp_path / "hr", count=3)],
+        out=tmp_path / "run",
+        workers=0,
+        device="cpu",
+        precision="fp32",
     )
     torch.manual_seed(0)
     trainer = Trainer(recipe, options, vgg=vgg)
@@ -67,7 +71,11 @@ def test_it_adds_2e_8_total_variation_for_srresnet_vgg22(tmp_path: Path) -> None
         batch_size=2, crop=16, **{"arch.num_blocks": 1, "arch.num_features": 8}
     )
     options = RunOptions(
-        data=[make_images(tmp_path / "hr", count=2)], out=tmp_path / "run", workers=0, device="cpu"
+        data=[make_images(tmp_path / "hr", count=2)],
+        out=tmp_path / "run",
+        workers=0,
+        device="cpu",
+        precision="fp32",
     )
     trainer = Trainer(recipe, options, vgg=vgg)
     batch = next(trainer.batches(0, 1))
@@ -84,7 +92,11 @@ def test_it_trains_y_channel_networks_on_matlab_luma(tmp_path: Path) -> None:
     """SRCNN's input is Y/255 of the bicubic crop, its target Y/255 of the HR crop."""
     recipe = get_recipe("srcnn").override(batch_size=2, crop=16)
     options = RunOptions(
-        data=[make_images(tmp_path / "hr", count=2)], out=tmp_path / "run", workers=0, device="cpu"
+        data=[make_images(tmp_path / "hr", count=2)],
+        out=tmp_path / "run",
+        workers=0,
+        device="cpu",
+        precision="fp32",
     )
     trainer = Trainer(recipe, options)
     batch = next(trainer.batches(0, 1))
