@@ -5,8 +5,9 @@ Prints images/s for
 - ``naive``: for each file, load it, convert it, run the network in fp32 eager mode on
   one image, convert back, save the PNG (what a first script would do);
 - ``engine``: ``srmodels.engine.Upscaler.upscale_files`` with the chosen settings
-  (batching, thread pool for decoding and PNG encoding, optional autocast,
-  channels-last and torch.compile);
+  (batching, thread pool for decoding and PNG encoding, ``--precision auto`` by default:
+  bf16 autocast + channels-last on a CPU with native bf16, see srmodels.hardware;
+  optionally torch.compile);
 - ``model stage``: ``Upscaler.run_model`` alone on batches already on the device;
 - ``png encode``: the encoder alone over the worker threads, the end-to-end bound;
 
@@ -54,8 +55,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
     parser.add_argument("--images", type=int, default=20, help="images per run (default 20)")
     parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--precision", choices=("fp32", "bf16", "fp16"), default="fp32")
-    parser.add_argument("--channels-last", action="store_true")
+    parser.add_argument("--precision", choices=("auto", "fp32", "bf16", "fp16"), default="auto")
+    parser.add_argument("--channels-last", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--compile", action="store_true", help="torch.compile the network")
     parser.add_argument("--compile-mode", default=None, help="e.g. max-autotune")
     parser.add_argument("--compress-level", type=int, default=6, help="PNG zlib level 0-9")
@@ -165,15 +166,17 @@ def main(argv: list[str] | None = None) -> int:
         naive_model = SRResNet()
         naive_model.load_state_dict(upscaler.model.state_dict())
         naive_model.eval().to(device)
-        gpu = f" ({torch.cuda.get_device_name()})" if device.startswith("cuda") else ""
+        described = upscaler.describe()
         print(
-            f"machine: {platform.machine()}, {upscaler.workers} CPU threads, "
-            f"torch {torch.__version__}, device {device}{gpu}"
+            f"machine: {described['hardware']} ({platform.machine()}), {upscaler.workers} "
+            f"worker threads, torch {torch.__version__}, device {device}; "
+            f"CPU native bf16: {described['cpu_bf16']}"
         )
         print(f"inputs: {len(paths)} {origin}; SRResNet x4 with random weights (speed only)")
         print(
-            f"engine: batch {args.batch_size}, {args.precision}, channels_last="
-            f"{args.channels_last}, compile={args.compile}, png level {args.compress_level}"
+            f"engine: batch {args.batch_size}, {upscaler.precision} "
+            f"({described['precision_reason']}), channels_last={upscaler.channels_last}, "
+            f"compile={args.compile}, png level {args.compress_level}"
         )
 
         # Warm-ups outside the timings: first CUDA calls, cudnn autotuning, compilation.
@@ -203,7 +206,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{upscaler.workers} threads)"
         )
         worst = max_difference(work / "naive", work / "engine")
-        print(f"engine vs naive outputs: max difference {worst} grey level(s)")
+        print(
+            f"engine vs naive outputs: max difference {worst} grey level(s) (random weights; "
+            "the accuracy of trained weights under auto is in docs/PERFORMANCE.md)"
+        )
     return 0
 
 

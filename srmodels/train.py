@@ -921,6 +921,7 @@ def measure_weights(
     benchmarks: Mapping[str, Path],
     scale: int,
     device: str = "auto",
+    precision: str = "auto",
 ) -> dict[str, dict[str, Any]]:
     """PSNR / SSIM / daala SSIM of weights on benchmark folders, by the upscale+evaluate path.
 
@@ -933,7 +934,7 @@ def measure_weights(
     from srmodels.metrics import evaluate_pair
     from srmodels.resize import imresize, modcrop
 
-    upscaler = Upscaler(method, scale=scale, weights=weights, device=device)
+    upscaler = Upscaler(method, scale=scale, weights=weights, device=device, precision=precision)
     results: dict[str, dict[str, Any]] = {}
     for name, folder in benchmarks.items():
         pairs = _benchmark_pairs(Path(folder))
@@ -956,7 +957,7 @@ def measure_weights(
         results[name] = {
             key: round(float(np.mean([row[key] for row in rows])), 4)
             for key in ("psnr", "ssim", "ssim_daala")
-        } | {"images": len(rows), "folder": str(folder)}
+        } | {"images": len(rows), "folder": str(folder), "precision": upscaler.precision}
     return results
 
 
