@@ -34,10 +34,10 @@ def preset_catalog(*, metrics_seed: int | None = None) -> None:
 
     from study.catalog.models import Dataset, Output, SourceImage
     from study.catalog.services import ensure_method
-    from study.protocol.presets import ALL_12
+    from study.srgan2017 import METHODS
 
     rng = np.random.default_rng(metrics_seed)
-    methods = [ensure_method(key=key) for key in ALL_12]
+    methods = [ensure_method(key=key) for key in METHODS]
     sizes = {"Set5": 5, "Set14": 14, "BSD100": 100, "BSD300-train": 200}
     for name, count in sizes.items():
         role = Dataset.Role.CALIBRATION if name == "BSD300-train" else Dataset.Role.TEST

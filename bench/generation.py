@@ -4,7 +4,8 @@ Both paths start from the LR files in storage and end with stored outputs (PNG m
 into place, Output row with PSNR / SSIM / daala SSIM against the stored HR):
 
 - ``direct``: one process, no job tracking: for each batch, read the LR images through
-  storage, ``Upscaler.upscale`` them, and store each with ``catalog.services.save_output``
+  storage, ``Upscaler.upscale`` them, measure each against its HR and store it with
+  ``catalog.services.store_output``
   (what a script using the platform's pieces would do);
 - ``celery``: ``generate_outputs`` records a job and sends one ``generation.run_batch``
   task per batch to one real ``celery worker -Q gpu --concurrency 1`` process on Redis;
@@ -121,8 +122,9 @@ def direct(dataset: str, weights: Path, device: str, batch_size: int) -> float:
     """Seconds for the direct loop over the dataset (after a warm-up on other images)."""
     from srmodels.engine import Upscaler
     from srmodels.imageio import decode_image
-    from study.catalog.models import SourceImage
-    from study.catalog.services import save_output
+    from study.catalog.imaging import render_output
+    from study.catalog.models import Output, SourceImage
+    from study.catalog.services import store_output
     from study.catalog.storage import read_bytes
 
     upscaler = Upscaler(METHOD, weights=weights, device=device, batch_size=batch_size)
@@ -132,11 +134,14 @@ def direct(dataset: str, weights: Path, device: str, batch_size: int) -> float:
             chunk = images[start : start + batch_size]
             lrs = [decode_image(read_bytes(i.lr.name), name=i.lr.name) for i in chunk]
             for image, sr in zip(chunk, upscaler.upscale(lrs), strict=True):
-                save_output(
+                hr = decode_image(read_bytes(image.hr.name), name=image.hr.name)
+                store_output(
                     image=image,
-                    method=METHOD,
-                    pixels=sr,
+                    method_key=METHOD,
+                    rendered=render_output(sr, hr, scale=image.dataset.scale),
+                    origin=Output.Origin.GENERATED,
                     source="bench direct loop",
+                    previous=None,
                     weights_checksum=upscaler.weights_checksum,
                 )
 

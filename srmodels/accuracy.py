@@ -11,11 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from srmodels.train import measure_weights
 
 TOLERANCE_DB = 0.03
+
+
+class Agreement(TypedDict):
+    """One benchmark's mean PSNR under ``precision="auto"`` and exact fp32."""
+
+    method: str
+    benchmark: str
+    images: int
+    auto_precision: str
+    psnr_auto: float
+    psnr_fp32: float
+    difference_db: float
 
 
 def precision_agreement(
@@ -25,7 +37,7 @@ def precision_agreement(
     benchmarks: Mapping[str, Path],
     scale: int = 4,
     device: str = "cpu",
-) -> list[dict[str, Any]]:
+) -> list[Agreement]:
     """One row per benchmark: PSNR under auto and fp32, the difference, and what auto ran."""
     fast = measure_weights(
         weights, method=method, benchmarks=benchmarks, scale=scale, device=device

@@ -39,6 +39,7 @@ from PIL import Image
 
 from srmodels.imageio import load_image
 from srmodels.resize import imresize, modcrop
+from srmodels.typedefs import UInt8Array
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class DataError(ValueError):
 class CropKey(NamedTuple):
     """Identifies one crop: image ``index``, cut for ``slot`` of batch ``step`` of run ``seed``."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index, which no caller uses
     seed: int
     step: int
     slot: int
@@ -150,7 +151,7 @@ class BatchPlan:
         return [CropKey(int(i), self.seed, step, slot) for slot, i in enumerate(chosen)]
 
 
-class PlanSampler(torch.utils.data.Sampler):
+class PlanSampler(torch.utils.data.Sampler[list[CropKey]]):
     """The batches ``start .. stop - 1`` of a plan, as a DataLoader ``batch_sampler``."""
 
     def __init__(self, plan: BatchPlan, start: int, stop: int) -> None:
@@ -175,7 +176,7 @@ def crop_params(key: CropKey, lr_shape: tuple[int, int], lr_crop: int, augment: 
     return CropParams(y, x, hflip, vflip, transpose)
 
 
-def _cut(image: np.ndarray, y: int, x: int, side: int, p: CropParams) -> np.ndarray:
+def _cut(image: UInt8Array, y: int, x: int, side: int, p: CropParams) -> UInt8Array:
     crop = image[y : y + side, x : x + side]
     if p.hflip:
         crop = crop[:, ::-1]
@@ -196,11 +197,11 @@ def to_symmetric(pixels: torch.Tensor) -> torch.Tensor:
     return pixels.float() / 127.5 - 1.0
 
 
-def _hwc_to_chw(array: np.ndarray) -> torch.Tensor:
+def _hwc_to_chw(array: UInt8Array) -> torch.Tensor:
     return torch.from_numpy(array).permute(2, 0, 1)
 
 
-class HRCropDataset(torch.utils.data.Dataset):
+class HRCropDataset(torch.utils.data.Dataset[dict[str, torch.Tensor]]):
     """Random HR crops with their MATLAB-bicubic LR crops, keyed by :class:`CropKey`.
 
     ``dataset[key]`` is ``{"lr": 3 x c/s x c/s in [0, 1], "hr": 3 x c x c in [-1, 1]}``
@@ -265,12 +266,12 @@ class HRCropDataset(torch.utils.data.Dataset):
             )
         self.paths = paths
         self.shapes = shapes
-        self._cache: dict[int, tuple[np.ndarray, ...]] = {}
+        self._cache: dict[int, tuple[UInt8Array, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.paths)
 
-    def images(self, index: int) -> tuple[np.ndarray, ...]:
+    def images(self, index: int) -> tuple[UInt8Array, ...]:
         """(HR, LR[, bicubic]) uint8 arrays of image ``index``, decoded once per process."""
         cached = self._cache.get(index)
         if cached is None:
@@ -332,7 +333,7 @@ def _image_size(path: Path) -> tuple[int, int]:
 class _Packed:
     """Images of different sizes in one flat uint8 tensor (HWC each), with their offsets."""
 
-    def __init__(self, arrays: Sequence[np.ndarray], device: torch.device) -> None:
+    def __init__(self, arrays: Sequence[UInt8Array], device: torch.device) -> None:
         sizes = [a.size for a in arrays]
         offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         self.flat = torch.from_numpy(np.concatenate([a.reshape(-1) for a in arrays])).to(device)

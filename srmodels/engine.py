@@ -24,6 +24,7 @@ have the same size, so they are batched like whole images.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections import deque
@@ -31,7 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol, cast
 
 import numpy as np
 import torch
@@ -42,7 +43,12 @@ from srmodels.hardware import PRECISION_CHOICES, Execution, choose_execution, re
 from srmodels.imageio import ImageError, load_image, save_png
 from srmodels.registry import MethodSpec, find_weights, get_method
 from srmodels.resize import imresize, upscale_nearest
+from srmodels.typedefs import Float32Array, Float64Array, JSONDict, UInt8Array
 from srmodels.weights import WeightsError, load_weights, sha256_file
+
+# What a model is fed, and gives back, per image: uint8 HxWx3 for RGB models, float32
+# HxW (Y / 255 in, Y x 255 out) for Y-channel models.
+ModelArray = UInt8Array | Float32Array
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +70,17 @@ class _Item:
     """
 
     index: int
-    array: np.ndarray
-    chroma: np.ndarray | None = None
+    array: ModelArray
+    chroma: Float64Array | None = None
     path: Path | None = None
+
+
+class Progress(Protocol):
+    """The part of a tqdm bar the engine uses."""
+
+    def update(self, n: int = 1) -> object: ...
+
+    def close(self) -> None: ...
 
 
 class Upscaler:
@@ -97,7 +111,7 @@ class Upscaler:
         method: str | MethodSpec,
         *,
         scale: int = 4,
-        weights: str | os.PathLike | None = None,
+        weights: str | os.PathLike[str] | None = None,
         device: str | None = "auto",
         batch_size: int = 8,
         tile: int | None = None,
@@ -126,7 +140,7 @@ class Upscaler:
         self.compiled = False
         self.model: torch.nn.Module | None = None
         self.weights_path: Path | None = None
-        self.weights_meta: dict[str, Any] = {}
+        self.weights_meta: JSONDict = {}
         self.weights_checksum = ""
         if precision not in PRECISION_CHOICES:
             raise ValueError(
@@ -149,6 +163,7 @@ class Upscaler:
         self.channels_last = self.execution.channels_last
         log.info("%s: %s on %s", self.method, self.execution.reason, self.describe()["hardware"])
         self.weights_path = find_weights(self.method, weights)
+        assert self.weights_path is not None  # a method with a network has a weights file
         self.model = self._load_model(self.weights_path)
         self.weights_checksum = sha256_file(self.weights_path)
         self._forward: Callable[[torch.Tensor], torch.Tensor] = self.model
@@ -184,7 +199,7 @@ class Upscaler:
                 f"weights file {path} holds a {meta['arch']!r} network, but method "
                 f"{spec.key!r} needs {spec.arch!r}"
             )
-        args = dict(meta["arch_args"])
+        args: JSONDict = dict(meta["arch_args"])
         trained_scale = meta.get("scale", args.get("scale"))
         if trained_scale is not None and int(trained_scale) != self.scale:
             raise WeightsError(
@@ -193,7 +208,7 @@ class Upscaler:
             )
         channels = args.get("channels", args.get("in_channels", 3 if spec.apply == "rgb" else 1))
         expected = 3 if spec.apply == "rgb" else 1
-        if int(channels) != expected:
+        if int(cast(int, channels)) != expected:
             raise WeightsError(
                 f"weights file {path} has {channels} input channel(s), but method {spec.key!r} "
                 f"runs on {'RGB' if expected == 3 else 'the Y channel'} ({expected})"
@@ -211,13 +226,14 @@ class Upscaler:
             ) from exc
         model.eval().requires_grad_(False).to(self.device)
         if self.channels_last:
-            model.to(memory_format=torch.channels_last)
+            # Module.to takes memory_format at run time; torch's stubs do not list it.
+            model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
         self.weights_meta = meta
         return model
 
     # -- the model stage -------------------------------------------------------------
 
-    def _autocast(self):
+    def _autocast(self) -> contextlib.AbstractContextManager[None]:
         return self.execution.autocast()
 
     def run_model(self, batch: torch.Tensor) -> torch.Tensor:
@@ -232,7 +248,7 @@ class Upscaler:
         with torch.inference_mode(), self._autocast():
             return self._forward(batch)
 
-    def _to_tensor(self, arrays: Sequence[np.ndarray]) -> torch.Tensor:
+    def _to_tensor(self, arrays: Sequence[ModelArray]) -> torch.Tensor:
         """Stack same-sized arrays into an NCHW float batch in [0, 1] on the device.
 
         RGB images travel as uint8 (a quarter of the bytes) and are scaled on the device;
@@ -254,7 +270,7 @@ class Upscaler:
             return pixels.to(torch.uint8).permute(0, 2, 3, 1).contiguous()
         return unit[:, 0].mul_(255.0)
 
-    def _model_batch(self, arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+    def _model_batch(self, arrays: Sequence[ModelArray]) -> list[ModelArray]:
         """Outputs (uint8 HxWx3 or float Y) of equal-sized model inputs, tiling if needed.
 
         When the accelerator runs out of memory, the batch is retried image by image in
@@ -270,7 +286,7 @@ class Upscaler:
                 raise
         return [self._tiled_after_oom(array) for array in arrays]
 
-    def _tiled_after_oom(self, array: np.ndarray) -> np.ndarray:
+    def _tiled_after_oom(self, array: ModelArray) -> ModelArray:
         tile = max(array.shape[:2])
         while tile > 2 * self.tile_overlap + 16:
             tile = max(tile // 2, 2 * self.tile_overlap + 16)
@@ -284,7 +300,7 @@ class Upscaler:
             f"{self.method}: out of memory on {self.device} even in {tile}-pixel tiles"
         )
 
-    def _infer(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
+    def _infer(self, arrays: Sequence[ModelArray]) -> ModelArray:
         """One forward pass over equal-sized inputs; outputs as a NumPy batch.
 
         A compiled network is specialised to its input shapes, so a short last batch is
@@ -295,9 +311,10 @@ class Upscaler:
             arrays = [*arrays, *[arrays[-1]] * (self.batch_size - count)]
         with torch.inference_mode():
             out = self._to_output(self.run_model(self._to_tensor(arrays)))
-            return out[:count].cpu().numpy()
+            batch: ModelArray = out[:count].cpu().numpy()
+            return batch
 
-    def _tiled(self, array: np.ndarray, tile: int) -> np.ndarray:
+    def _tiled(self, array: ModelArray, tile: int) -> ModelArray:
         """One large input through the network window by window (see the module doc)."""
         factor = self.spec.model_scale or self.scale
         height, width = array.shape[:2]
@@ -306,7 +323,7 @@ class Upscaler:
             for rows in _tile_spans(height, tile, self.tile_overlap)
             for cols in _tile_spans(width, tile, self.tile_overlap)
         ]
-        canvas: np.ndarray | None = None
+        canvas: ModelArray | None = None
         for start in range(0, len(windows), self.batch_size):
             chunk = windows[start : start + self.batch_size]
             crops = [array[r[0] : r[1], c[0] : c[1]] for r, c in chunk]
@@ -323,7 +340,7 @@ class Upscaler:
 
     # -- per-image preparation and finishing (run in worker threads) -----------------
 
-    def _prepare(self, index: int, image: np.ndarray, path: Path | None = None) -> _Item:
+    def _prepare(self, index: int, image: UInt8Array, path: Path | None = None) -> _Item:
         if self.spec.apply in ("interpolation", "rgb"):
             return _Item(index, image, path=path)
         bicubic = imresize(image, self.scale)
@@ -332,27 +349,27 @@ class Upscaler:
         y = (luma / 255.0).astype(np.float32)
         return _Item(index, y, chroma=ycc_up[..., 1:], path=path)
 
-    def _interpolate(self, image: np.ndarray) -> np.ndarray:
+    def _interpolate(self, image: UInt8Array) -> UInt8Array:
         if self.method == "nearest":
             return upscale_nearest(image, self.scale)
         return imresize(image, self.scale)
 
-    def _finish(self, item: _Item, output: np.ndarray) -> np.ndarray:
+    def _finish(self, item: _Item, output: ModelArray) -> UInt8Array:
         if item.chroma is None:
-            return output
+            return cast(UInt8Array, output)  # an RGB model's output
         ycc = np.concatenate([output[..., None].astype(np.float64), item.chroma], axis=2)
         return np.floor(ycbcr2rgb(ycc) + 0.5).astype(np.uint8)
 
     # -- public API ------------------------------------------------------------------
 
-    def upscale(self, images: Sequence[np.ndarray]) -> list[np.ndarray]:
+    def upscale(self, images: Sequence[UInt8Array]) -> list[UInt8Array]:
         """Upscaled uint8 HxWx3 images, in input order, for uint8 HxWx3 RGB inputs."""
         for index, image in enumerate(images):
             _check_image(image, f"image {index}")
         if self.model is None:
             return [self._interpolate(image) for image in images]
         items = [self._prepare(index, image) for index, image in enumerate(images)]
-        results: list[np.ndarray | None] = [None] * len(items)
+        results: list[UInt8Array | None] = [None] * len(items)
         for batch in _batches_by_shape(items, self.batch_size):
             outputs = self._model_batch([item.array for item in batch])
             for item, output in zip(batch, outputs, strict=True):
@@ -361,8 +378,8 @@ class Upscaler:
 
     def upscale_files(
         self,
-        inputs: Sequence[str | os.PathLike],
-        out_dir: str | os.PathLike,
+        inputs: Sequence[str | os.PathLike[str]],
+        out_dir: str | os.PathLike[str],
         *,
         progress: bool | None = True,
         compress_level: int = 6,
@@ -399,7 +416,7 @@ class Upscaler:
         paths: Sequence[Path],
         out_dir: Path,
         pool: ThreadPoolExecutor,
-        bar: Any,
+        bar: Progress,
         compress_level: int,
     ) -> list[Path]:
         """Decode ahead -> batches of equal size through the model -> finish and save behind."""
@@ -407,7 +424,7 @@ class Upscaler:
         written: list[Path] = []
         saves: deque[tuple[Path, Future[Path]]] = deque()
 
-        def save(image: np.ndarray, target: Path) -> Path:
+        def save(image: UInt8Array, target: Path) -> Path:
             save_png(target, image, compress_level=compress_level)
             return target
 
@@ -422,11 +439,13 @@ class Upscaler:
                     self._fail(source, exc)
                 bar.update(1)
 
-        def emit(item: _Item, output: np.ndarray | None) -> None:
+        def emit(item: _Item, output: ModelArray | None) -> None:
             assert item.path is not None
             target = out_dir / f"{item.path.stem}.png"
             if output is None:
-                job = pool.submit(lambda: save(self._interpolate(item.array), target))
+                # Interpolation methods keep the decoded uint8 image as the item's array.
+                image = cast(UInt8Array, item.array)
+                job = pool.submit(lambda: save(self._interpolate(image), target))
             else:
                 job = pool.submit(lambda: save(self._finish(item, output), target))
             saves.append((item.path, job))
@@ -461,7 +480,7 @@ class Upscaler:
         return written
 
     def _decoded(
-        self, paths: Sequence[Path], pool: ThreadPoolExecutor, lookahead: int, bar: Any
+        self, paths: Sequence[Path], pool: ThreadPoolExecutor, lookahead: int, bar: Progress
     ) -> Iterator[_Item]:
         """Prepared items in input order, decoded ``lookahead`` files ahead by the pool."""
 
@@ -491,7 +510,7 @@ class Upscaler:
         log.info("skipped %s", message)
 
 
-def network_input(image: np.ndarray, *, method: str | MethodSpec, scale: int) -> np.ndarray:
+def network_input(image: UInt8Array, *, method: str | MethodSpec, scale: int) -> Float32Array:
     """What a method's network is fed for an LR uint8 RGB image: float32 CxHxW in [0, 1].
 
     RGB networks: the LR image / 255. ``y-upsampled``: Y (MATLAB ``rgb2ycbcr``, unrounded)
@@ -509,7 +528,7 @@ def network_input(image: np.ndarray, *, method: str | MethodSpec, scale: int) ->
     return _y_unit(source)
 
 
-def network_target(hr: np.ndarray, *, method: str | MethodSpec) -> np.ndarray:
+def network_target(hr: UInt8Array, *, method: str | MethodSpec) -> Float32Array:
     """The output a method's network should produce for an HR uint8 RGB image (float32 CxHxW).
 
     RGB networks: HR in the method's output range (SRResNet/SRGAN: [-1, 1]). Y networks:
@@ -526,7 +545,7 @@ def network_target(hr: np.ndarray, *, method: str | MethodSpec) -> np.ndarray:
     return _y_unit(hr)
 
 
-def _y_unit(image: np.ndarray) -> np.ndarray:
+def _y_unit(image: UInt8Array) -> Float32Array:
     """1 x H x W float32: Y / 255 (unrounded) of a uint8 RGB image."""
     unit = image.astype(np.float64) / 255.0
     return luma_unit(unit[..., 0], unit[..., 1], unit[..., 2]).astype(np.float32)[None]
@@ -599,8 +618,9 @@ def _tile_spans(length: int, tile: int, overlap: int) -> list[tuple[int, int, in
     return spans
 
 
-def _progress(total: int, desc: str, *, enabled: bool | None) -> Any:
+def _progress(total: int, desc: str, *, enabled: bool | None) -> Progress:
     from tqdm import tqdm
 
     disable = None if enabled is None else not enabled
-    return tqdm(total=total, desc=desc, unit="img", disable=disable, dynamic_ncols=True)
+    bar: Progress = tqdm(total=total, desc=desc, unit="img", disable=disable, dynamic_ncols=True)
+    return bar

@@ -51,7 +51,7 @@ class Execution:
     def autocast_dtype(self) -> torch.dtype | None:
         return {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}[self.precision]
 
-    def autocast(self, *, cache_enabled: bool = True) -> contextlib.AbstractContextManager:
+    def autocast(self, *, cache_enabled: bool = True) -> contextlib.AbstractContextManager[None]:
         dtype = self.autocast_dtype
         return torch.autocast(
             device_type=self.device.type,

@@ -31,9 +31,16 @@ import io
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
+import numpy.typing as npt
+from PIL import Image, UnidentifiedImageError
+
+from srmodels.typedefs import Int64Array, UInt8Array
+
+if TYPE_CHECKING:
+    from PIL.ImageFile import ImageFile
 
 # 16-bit PNG colour images: Pillow decodes them to 8 bits keeping only the high byte.
 # Decoding the same data a second time with the little-endian unpacker of the same pixel
@@ -50,19 +57,19 @@ class ImageError(ValueError):
     """An image file that cannot be read or written; the message names the file."""
 
 
-def _to_uint8_from_16bit(values: np.ndarray) -> np.ndarray:
+def _to_uint8_from_16bit(values: npt.NDArray[np.uint16] | Int64Array) -> UInt8Array:
     return np.floor(values.astype(np.float64) / 257.0 + 0.5).astype(np.uint8)
 
 
-def _drop_alpha(array: np.ndarray) -> np.ndarray:
+def _drop_alpha(array: UInt8Array) -> UInt8Array:
     return np.ascontiguousarray(array[..., :3])
 
 
-def _grey_to_rgb(grey: np.ndarray) -> np.ndarray:
+def _grey_to_rgb(grey: UInt8Array) -> UInt8Array:
     return np.ascontiguousarray(np.repeat(grey[..., None], 3, axis=2))
 
 
-def _decode_16bit_png(data: bytes, image: Image.Image) -> np.ndarray | None:
+def _decode_16bit_png(data: bytes, image: ImageFile) -> UInt8Array | None:
     """Full-precision decode of a 16-bit PNG colour or grey+alpha image, or None if the
     image is not one. Relies on Pillow's tile/rawmode layout (pinned, and tested)."""
     if image.format != "PNG" or len(image.tile) != 1:
@@ -85,7 +92,7 @@ def _decode_16bit_png(data: bytes, image: Image.Image) -> np.ndarray | None:
     return None
 
 
-def _to_rgb_array(data: bytes, image: Image.Image) -> np.ndarray:
+def _to_rgb_array(data: bytes, image: ImageFile) -> UInt8Array:
     wide = _decode_16bit_png(data, image)
     if wide is not None:
         return wide
@@ -111,7 +118,7 @@ def _to_rgb_array(data: bytes, image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB")).copy()
 
 
-def decode_image(data: bytes, *, name: str) -> np.ndarray:
+def decode_image(data: bytes, *, name: str) -> UInt8Array:
     """Decode an encoded image (PNG, BMP, JPEG, TIFF, ...) to a uint8 HxWx3 RGB array.
 
     ``name`` is the file name used in error messages (the data may not come from a file).
@@ -123,7 +130,7 @@ def decode_image(data: bytes, *, name: str) -> np.ndarray:
             array = _to_rgb_array(data, image)
     except Image.DecompressionBombError as exc:
         raise ImageError(f"{name}: refused, too many pixels ({exc})") from None
-    except Image.UnidentifiedImageError:
+    except UnidentifiedImageError:
         if data.startswith(_PNG_SIGNATURE):
             raise ImageError(f"{name}: cannot decode the image (truncated PNG header)") from None
         raise ImageError(f"{name}: not an image file (or a format Pillow cannot read)") from None
@@ -135,7 +142,7 @@ def decode_image(data: bytes, *, name: str) -> np.ndarray:
     return array
 
 
-def load_image(path: str | os.PathLike) -> np.ndarray:
+def load_image(path: str | os.PathLike[str]) -> UInt8Array:
     """Read an image file as a uint8 HxWx3 RGB array (conversions: see the module doc)."""
     path = Path(path)
     try:
@@ -147,7 +154,7 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
     return decode_image(data, name=str(path))
 
 
-def is_greyscale_file(path: str | os.PathLike) -> bool:
+def is_greyscale_file(path: str | os.PathLike[str]) -> bool:
     """Whether the image file stores one grey channel (with or without alpha).
 
     Only the header is read. The evaluation code of Huang et al. and of the SRGAN paper
@@ -162,13 +169,13 @@ def is_greyscale_file(path: str | os.PathLike) -> bool:
             rawmode = image.tile[0].args if image.tile else ""
             rawmode = rawmode[0] if isinstance(rawmode, tuple) else rawmode
             return isinstance(rawmode, str) and rawmode.startswith("LA;")  # 16-bit grey+alpha
-    except Image.UnidentifiedImageError:
+    except UnidentifiedImageError:
         raise ImageError(f"{path}: not an image file (or a format Pillow cannot read)") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageError(f"{path}: cannot read the image ({exc})") from None
 
 
-def _check_image(image: np.ndarray) -> np.ndarray:
+def _check_image(image: UInt8Array) -> UInt8Array:
     array = np.asarray(image)
     if array.dtype != np.uint8:
         raise ValueError(f"expected a uint8 image, got dtype {array.dtype}")
@@ -177,7 +184,7 @@ def _check_image(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
-def encode_png(image: np.ndarray, *, compress_level: int = 6) -> bytes:
+def encode_png(image: UInt8Array, *, compress_level: int = 6) -> bytes:
     """PNG bytes of a uint8 HxWx3 RGB array.
 
     ``compress_level`` is zlib's 0..9: the pixels are identical at every level; lower
@@ -193,7 +200,7 @@ def encode_png(image: np.ndarray, *, compress_level: int = 6) -> bytes:
     return buffer.getvalue()
 
 
-def write_atomic(path: str | os.PathLike, data: bytes) -> None:
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same directory.
 
     Readers see either the old file or the complete new one, never a truncated file: the
@@ -222,7 +229,7 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
         raise
 
 
-def save_png(path: str | os.PathLike, image: np.ndarray, *, compress_level: int = 6) -> None:
+def save_png(path: str | os.PathLike[str], image: UInt8Array, *, compress_level: int = 6) -> None:
     """Encode ``image`` (uint8 HxWx3 RGB) as PNG and write it atomically to ``path``."""
     data = encode_png(image, compress_level=compress_level)
     try:

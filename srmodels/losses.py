@@ -118,7 +118,8 @@ class VGGContentLoss(nn.Module):
         """The rescaled feature map of ``images`` (in ``input_range``)."""
         low, high = self.input_range
         unit = (images - low) / (high - low)
-        return self.vgg(unit)[self.layer] * self.rescale
+        maps: dict[str, torch.Tensor] = self.vgg(unit)
+        return maps[self.layer] * self.rescale
 
     def forward(self, sr: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
         _check_pair(sr, hr, "VGGContentLoss")

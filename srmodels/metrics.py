@@ -31,6 +31,7 @@ import numpy as np
 from scipy import ndimage
 
 from srmodels.color import rgb2gray, rgb2y
+from srmodels.typedefs import Float64Array, Int64Array, PixelArray
 
 DATA_RANGE = 255.0
 K1 = 0.01
@@ -40,13 +41,13 @@ K2 = 0.03
 _DAALA_KERNEL_WEIGHT = 256
 
 
-def _size(image: np.ndarray) -> str:
+def _size(image: PixelArray) -> str:
     return f"{image.shape[1]}x{image.shape[0]}"
 
 
 def _prepare(
-    sr: np.ndarray, hr: np.ndarray, *, border: int, y_only: bool, round_y: bool
-) -> tuple[np.ndarray, np.ndarray]:
+    sr: PixelArray, hr: PixelArray, *, border: int, y_only: bool, round_y: bool
+) -> tuple[Float64Array, Float64Array]:
     """The two float64 planes (or HxWx3 stacks) that a metric compares, border cropped."""
     sr = np.asarray(sr)
     hr = np.asarray(hr)
@@ -71,8 +72,8 @@ def _prepare(
 
 
 def psnr(
-    sr: np.ndarray,
-    hr: np.ndarray,
+    sr: PixelArray,
+    hr: PixelArray,
     *,
     border: int,
     y_only: bool = True,
@@ -86,13 +87,14 @@ def psnr(
     return 10.0 * math.log10(DATA_RANGE**2 / mse)
 
 
-def _gaussian_window(sigma: float, radius: int) -> np.ndarray:
+def _gaussian_window(sigma: float, radius: int) -> Float64Array:
     x = np.arange(-radius, radius + 1, dtype=np.float64)
     g = np.exp(-(x * x) / (2.0 * sigma * sigma))
-    return g / g.sum()
+    window: Float64Array = g / g.sum()
+    return window
 
 
-def _ssim_plane(a: np.ndarray, b: np.ndarray, *, window: np.ndarray) -> float:
+def _ssim_plane(a: Float64Array, b: Float64Array, *, window: Float64Array) -> float:
     """MATLAB ``ssim_index`` on one plane: filter2(window, ., 'valid') statistics."""
     radius = len(window) // 2
     if min(a.shape) < len(window):
@@ -101,10 +103,10 @@ def _ssim_plane(a: np.ndarray, b: np.ndarray, *, window: np.ndarray) -> float:
             f"the {len(window)}x{len(window)} SSIM window"
         )
 
-    def blur(x: np.ndarray) -> np.ndarray:
+    def blur(x: Float64Array) -> Float64Array:
         # The separable product equals fspecial's normalised 2-D Gaussian; only 'valid'
         # positions are kept, so the padding mode never reaches the result.
-        out = ndimage.correlate1d(x, window, axis=0, mode="constant")
+        out: Float64Array = ndimage.correlate1d(x, window, axis=0, mode="constant")
         out = ndimage.correlate1d(out, window, axis=1, mode="constant")
         return out[radius:-radius, radius:-radius]
 
@@ -121,8 +123,8 @@ def _ssim_plane(a: np.ndarray, b: np.ndarray, *, window: np.ndarray) -> float:
 
 
 def ssim(
-    sr: np.ndarray,
-    hr: np.ndarray,
+    sr: PixelArray,
+    hr: PixelArray,
     *,
     border: int,
     y_only: bool = True,
@@ -141,7 +143,7 @@ def ssim(
     return float(np.mean([_ssim_plane(a[..., c], b[..., c], window=window) for c in range(3)]))
 
 
-def daala_kernel(sigma: float, max_len: int) -> np.ndarray:
+def daala_kernel(sigma: float, max_len: int) -> Int64Array:
     """daala's ``gaussian_filter_init``: integer taps of a Gaussian that sum to 256.
 
     The half-length is the largest offset whose tap would still be at least half a unit
@@ -159,18 +161,19 @@ def daala_kernel(sigma: float, max_len: int) -> np.ndarray:
     return np.concatenate([side[::-1], [centre], side]).astype(np.int64)
 
 
-def _daala_ssim_plane(a: np.ndarray, b: np.ndarray) -> float:
+def _daala_ssim_plane(a: Float64Array, b: Float64Array) -> float:
     height, width = a.shape
     sigma = 1.5 * height / 256.0  # daala scales the window with the picture height
     max_len = min(height, width)
     vkernel = daala_kernel(sigma, max_len).astype(np.float64)
     hkernel = vkernel  # pixel aspect ratio 1: the same sigma and cap horizontally
 
-    def window_sum(x: np.ndarray) -> np.ndarray:
+    def window_sum(x: Float64Array) -> Float64Array:
         # Zero padding drops the taps that fall outside the image: daala's truncated
         # windows. All sums are integers below 2**53, so float64 holds them exactly.
-        out = ndimage.correlate1d(x, hkernel, axis=1, mode="constant", cval=0.0)
-        return ndimage.correlate1d(out, vkernel, axis=0, mode="constant", cval=0.0)
+        out: Float64Array = ndimage.correlate1d(x, hkernel, axis=1, mode="constant", cval=0.0)
+        out = ndimage.correlate1d(out, vkernel, axis=0, mode="constant", cval=0.0)
+        return out
 
     weight = window_sum(np.ones_like(a))  # each window's total weight after truncation
     mux, muy = window_sum(a), window_sum(b)
@@ -188,8 +191,8 @@ def _daala_ssim_plane(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def ssim_daala(
-    sr: np.ndarray,
-    hr: np.ndarray,
+    sr: PixelArray,
+    hr: PixelArray,
     *,
     border: int,
     y_only: bool = True,
@@ -206,7 +209,7 @@ def ssim_daala(
 
 
 def evaluate_pair(
-    sr: np.ndarray, hr: np.ndarray, *, scale: int, grey: bool = False
+    sr: PixelArray, hr: PixelArray, *, scale: int, grey: bool = False
 ) -> dict[str, float]:
     """``psnr``, ``ssim`` and ``ssim_daala`` of one image with the evaluation conventions
     (Y rounded, border = scale). Raises ValueError naming both sizes when they differ.
@@ -232,3 +235,22 @@ def evaluate_pair(
         "ssim": _ssim_plane(a, b, window=window),
         "ssim_daala": _daala_ssim_plane(a, b),
     }
+
+
+def gradient_magnitude(image: PixelArray, *, border: int = 4) -> float:
+    """Mean gradient magnitude of the Y channel (0..255, unrounded), border excluded.
+
+    Central differences, ``sqrt(dx^2 + dy^2)`` per pixel. A sharpness statistic, not a
+    fidelity metric: MSE-trained networks blur (their outputs' mean gradient falls
+    below the HR image's), and the SRGAN paper's adversarial loss restores the
+    high-frequency energy; comparing it with the HR image's shows which side a method
+    errs on.
+    """
+    y = rgb2y(image, round=False)
+    if border:
+        y = y[border:-border, border:-border]
+    if min(y.shape) < 3:
+        raise ValueError(f"image of {_size(image)} is too small for border {border}")
+    dy = (y[2:, 1:-1] - y[:-2, 1:-1]) / 2.0
+    dx = (y[1:-1, 2:] - y[1:-1, :-2]) / 2.0
+    return float(np.mean(np.hypot(dx, dy)))

@@ -28,10 +28,11 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import cast
 
 from srmodels.losses import ADVERSARIAL_WEIGHT, TV_WEIGHT, VGG_LAYERS, VGG_RESCALE
-from srmodels.registry import get_method
+from srmodels.registry import MethodSpec, get_method
+from srmodels.typedefs import JSONDict
 
 CONTENT_LOSSES = ("mse", *VGG_LAYERS)
 
@@ -72,8 +73,8 @@ class Recipe:
     adv_weight: float = 0.0
     tv_weight: float = 0.0
     vgg_rescale: float = VGG_RESCALE
-    arch_args: Mapping[str, Any] = field(default_factory=dict)
-    disc_args: Mapping[str, Any] = field(default_factory=lambda: {"num_features": 64})
+    arch_args: Mapping[str, object] = field(default_factory=dict)
+    disc_args: Mapping[str, object] = field(default_factory=lambda: {"num_features": 64})
     iters: int = 1_000_000
     batch_size: int = 16
     crop: int = 96
@@ -144,7 +145,7 @@ class Recipe:
     # -- derived ---------------------------------------------------------------------
 
     @property
-    def spec(self):
+    def spec(self) -> MethodSpec:
         """The registry spec of the method trained."""
         return get_method(self.method)
 
@@ -153,14 +154,14 @@ class Recipe:
         return str(self.spec.arch)
 
     @property
-    def generator_args(self) -> dict[str, Any]:
+    def generator_args(self) -> dict[str, object]:
         """Registry defaults with this recipe's ``arch_args`` on top."""
         return {**dict(self.spec.arch_args), **dict(self.arch_args)}
 
     @property
     def scale(self) -> int:
         """The super-resolution factor (recipes train x4 unless ``arch.scale`` says else)."""
-        return int(self.generator_args.get("scale", 4))
+        return int(cast(int, self.generator_args.get("scale", 4)))
 
     @property
     def gan(self) -> bool:
@@ -179,7 +180,7 @@ class Recipe:
         horizon = self.supervision_decay * self.iters
         return max(0.0, 1.0 - step / horizon)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         data = dataclasses.asdict(self)
         data["arch_args"] = dict(self.arch_args)
         data["disc_args"] = dict(self.disc_args)
@@ -187,7 +188,7 @@ class Recipe:
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Recipe:
+    def from_dict(cls, data: JSONDict) -> Recipe:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -197,7 +198,7 @@ class Recipe:
             values["lr_milestones"] = tuple(values["lr_milestones"])
         return cls(**values)
 
-    def override(self, **changes: Any) -> Recipe:
+    def override(self, **changes: object) -> Recipe:
         """A copy with ``changes``; ``arch.X`` / ``disc.X`` keys set one argument each.
 
         String values (from the command line) are parsed by the field's type: numbers,
@@ -229,7 +230,7 @@ def _number(recipe: Recipe, name: str, value: object) -> float:
     return float(value)
 
 
-def _parse_literal(value: Any) -> Any:
+def _parse_literal(value: object) -> object:
     if not isinstance(value, str):
         return value
     try:
@@ -238,7 +239,7 @@ def _parse_literal(value: Any) -> Any:
         return value
 
 
-def _parse_field(recipe: str, key: str, kind: Any, value: Any) -> Any:
+def _parse_field(recipe: str, key: str, kind: object, value: object) -> object:
     if not isinstance(value, str):
         return value
     text = value.strip()

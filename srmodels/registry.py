@@ -24,7 +24,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Literal
 
 SHIPPED_WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 WEIGHTS_DIR_ENV = "SRMODELS_WEIGHTS_DIR"
@@ -51,7 +51,7 @@ class MethodSpec:
     apply: Apply
     description: str
     arch: str | None = None
-    arch_args: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    arch_args: MappingProxyType[str, object] = field(default_factory=lambda: MappingProxyType({}))
     input_range: tuple[float, float] = (0.0, 1.0)
     output_range: tuple[float, float] = (0.0, 1.0)
     # Why ``precision="auto"`` keeps this method in fp32 (its bf16 outputs missed the
@@ -85,7 +85,7 @@ def _model(
     apply: Apply,
     description: str,
     output_range: tuple[float, float] = (0.0, 1.0),
-    **arch_args: Any,
+    **arch_args: object,
 ) -> MethodSpec:
     return MethodSpec(
         key=key,
@@ -189,7 +189,7 @@ def weights_dirs() -> list[Path]:
     return [*dirs, SHIPPED_WEIGHTS_DIR]
 
 
-def find_weights(key: str, weights: str | Path | None = None) -> Path | None:
+def find_weights(key: str, weights: str | os.PathLike[str] | None = None) -> Path | None:
     """The weights file of method ``key`` (None for interpolation methods).
 
     ``weights`` is an explicit file (``--weights PATH``) that takes precedence over the

@@ -28,10 +28,14 @@ whole-array operations, never a loop over pixels).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
+import numpy.typing as npt
+
+from srmodels.typedefs import Float64Array, Int64Array, PixelT
 
 if TYPE_CHECKING:
     import torch
@@ -39,28 +43,32 @@ if TYPE_CHECKING:
 METHODS = ("bicubic", "nearest")
 
 
-def _cubic(x: np.ndarray) -> np.ndarray:
+def _cubic(x: Float64Array) -> Float64Array:
     """Keys' cubic convolution kernel with a = -0.5 (MATLAB's ``cubic``)."""
     ax = np.abs(x)
     ax2 = ax * ax
     ax3 = ax2 * ax
-    return (1.5 * ax3 - 2.5 * ax2 + 1.0) * (ax <= 1) + (-0.5 * ax3 + 2.5 * ax2 - 4.0 * ax + 2.0) * (
-        (ax > 1) & (ax <= 2)
-    )
+    weights: Float64Array = (1.5 * ax3 - 2.5 * ax2 + 1.0) * (ax <= 1) + (
+        -0.5 * ax3 + 2.5 * ax2 - 4.0 * ax + 2.0
+    ) * ((ax > 1) & (ax <= 2))
+    return weights
 
 
-def _box(x: np.ndarray) -> np.ndarray:
+def _box(x: Float64Array) -> Float64Array:
     """MATLAB's ``box`` kernel, half-open so that a tap on a pixel boundary is taken once."""
     return ((x >= -0.5) & (x < 0.5)).astype(np.float64)
 
 
-_KERNELS = {"bicubic": (_cubic, 4.0), "nearest": (_box, 1.0)}
+_KERNELS: dict[str, tuple[Callable[[Float64Array], Float64Array], float]] = {
+    "bicubic": (_cubic, 4.0),
+    "nearest": (_box, 1.0),
+}
 
 
 @lru_cache(maxsize=256)
 def contributions(
     in_length: int, out_length: int, scale: float, method: str
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[Float64Array, Int64Array]:
     """Weights ``(out_length, taps)`` float64 and 0-based source indices of the same shape.
 
     The same table as MATLAB's ``contributions``; cached because training pipelines and
@@ -68,12 +76,14 @@ def contributions(
     """
     kernel, kernel_width = _KERNELS[method]
     antialias = method == "bicubic" and scale < 1
+    h: Callable[[Float64Array], Float64Array]
     if antialias:
         width = kernel_width / scale
 
-        def h(x: np.ndarray) -> np.ndarray:
+        def stretched(x: Float64Array) -> Float64Array:
             return scale * kernel(scale * x)
 
+        h = stretched
     else:
         width = kernel_width
         h = kernel
@@ -85,15 +95,15 @@ def contributions(
     weights = h(u[:, None] - indices)
     weights = weights / weights.sum(axis=1, keepdims=True)
     # MATLAB clamps out-of-range taps to the first / last pixel (edge replication).
-    indices = np.clip(indices.astype(np.int64) - 1, 0, in_length - 1)
+    taps_at = np.clip(indices.astype(np.int64) - 1, 0, in_length - 1)
     # Drop the taps whose weight is zero for every output pixel (MATLAB does too): this
     # only saves work, the sums are unchanged.
     keep = np.any(weights != 0, axis=0)
     weights = np.ascontiguousarray(weights[:, keep])
-    indices = np.ascontiguousarray(indices[:, keep])
+    sources: Int64Array = np.ascontiguousarray(taps_at[:, keep])
     weights.setflags(write=False)
-    indices.setflags(write=False)
-    return weights, indices
+    sources.setflags(write=False)
+    return weights, sources
 
 
 def _output_length(length: int, scale: float) -> int:
@@ -103,7 +113,7 @@ def _output_length(length: int, scale: float) -> int:
 
 
 def _plan(
-    shape: tuple[int, int],
+    shape: tuple[int, ...],
     scale: float | tuple[float, float] | None,
     output_shape: tuple[int, int] | None,
     method: str,
@@ -119,7 +129,11 @@ def _plan(
             raise ValueError(f"output_shape must be positive, got {output_shape}")
         scales = (out[0] / shape[0], out[1] / shape[1])
     else:
-        scales = (float(scale), float(scale)) if np.isscalar(scale) else tuple(map(float, scale))
+        if np.isscalar(scale):
+            scales = (float(cast(float, scale)), float(cast(float, scale)))
+        else:  # one scale per dimension
+            pair = cast("tuple[float, float]", scale)
+            scales = cast("tuple[float, float]", tuple(map(float, pair)))
         if min(scales) <= 0 or not all(math.isfinite(s) for s in scales):
             raise ValueError(f"scale must be positive and finite, got {scale}")
         out = (_output_length(shape[0], scales[0]), _output_length(shape[1], scales[1]))
@@ -128,8 +142,11 @@ def _plan(
 
 
 def _resize_axis(
-    array: np.ndarray, axis: int, weights: np.ndarray, indices: np.ndarray
-) -> np.ndarray:
+    array: npt.NDArray[np.float32 | np.float64],
+    axis: int,
+    weights: Float64Array,
+    indices: Int64Array,
+) -> npt.NDArray[np.float32 | np.float64]:
     w = weights.astype(array.dtype, copy=False)
     shape = [1] * array.ndim
     shape[axis] = weights.shape[0]
@@ -139,18 +156,19 @@ def _resize_axis(
     return out
 
 
-def _round_uint8(array: np.ndarray) -> np.ndarray:
+def _round_uint8(array: npt.NDArray[np.float32 | np.float64]) -> npt.NDArray[np.uint8]:
     # MATLAB's double -> uint8 conversion: round half away from zero, saturate.
-    return np.clip(np.floor(array + 0.5), 0, 255).astype(np.uint8)
+    rounded: npt.NDArray[np.uint8] = np.clip(np.floor(array + 0.5), 0, 255).astype(np.uint8)
+    return rounded
 
 
 def imresize(
-    image: np.ndarray,
+    image: npt.NDArray[PixelT],
     scale: float | None = None,
     *,
     output_shape: tuple[int, int] | None = None,
     method: str = "bicubic",
-) -> np.ndarray:
+) -> npt.NDArray[PixelT]:
     """Resize like MATLAB's ``imresize(image, scale | [rows cols], method)``.
 
     ``image`` is HxW or HxWxC. ``uint8`` in gives ``uint8`` out (rounded and clipped after
@@ -165,12 +183,15 @@ def imresize(
         raise ValueError(f"cannot resize an empty image of shape {image.shape}")
     scales, out_shape, order = _plan(image.shape[:2], scale, output_shape, method)
     is_uint8 = image.dtype == np.uint8
+    work: npt.NDArray[np.float32 | np.float64]
+    result_dtype: npt.DTypeLike
     if is_uint8 or not np.issubdtype(image.dtype, np.floating):
         work = image.astype(np.float64)
         result_dtype = np.uint8 if is_uint8 else np.float64
     else:
         result_dtype = image.dtype
-        work = image.astype(np.float32) if image.dtype == np.float16 else image
+        same = cast("npt.NDArray[np.float32 | np.float64]", image)
+        work = image.astype(np.float32) if image.dtype == np.float16 else same
     for axis in order:
         if out_shape[axis] == work.shape[axis] and scales[axis] == 1:
             continue  # MATLAB skips a dimension whose scale is exactly one
@@ -179,8 +200,8 @@ def imresize(
         if is_uint8:
             work = _round_uint8(work).astype(np.float64)
     if is_uint8:
-        return work.astype(np.uint8)
-    return work.astype(result_dtype, copy=False)
+        return cast("npt.NDArray[PixelT]", work.astype(np.uint8))
+    return cast("npt.NDArray[PixelT]", work.astype(result_dtype, copy=False))
 
 
 def imresize_torch(
@@ -229,7 +250,12 @@ def imresize_torch(
 
 @lru_cache(maxsize=256)
 def _torch_contributions(
-    in_length: int, out_length: int, scale: float, method: str, dtype, device
+    in_length: int,
+    out_length: int,
+    scale: float,
+    method: str,
+    dtype: torch.dtype,
+    device: torch.device,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     import torch
 
@@ -243,7 +269,7 @@ def _torch_contributions(
         )
 
 
-def modcrop(image: np.ndarray, scale: int) -> np.ndarray:
+def modcrop(image: npt.NDArray[PixelT], scale: int) -> npt.NDArray[PixelT]:
     """Crop the bottom and right edges so height and width are multiples of ``scale``.
 
     The benchmarks' convention (HR cropped before downsampling), so that an x``scale``
@@ -258,7 +284,7 @@ def modcrop(image: np.ndarray, scale: int) -> np.ndarray:
     return image[: height - height % scale, : width - width % scale]
 
 
-def upscale_nearest(image: np.ndarray, scale: int) -> np.ndarray:
+def upscale_nearest(image: npt.NDArray[PixelT], scale: int) -> npt.NDArray[PixelT]:
     """Nearest-neighbour upscaling by an integer factor, identical to MATLAB's
     ``imresize(image, scale, 'nearest')`` (each pixel becomes a ``scale`` x ``scale`` block).
     """

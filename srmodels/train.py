@@ -40,12 +40,13 @@ import os
 import random
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Literal, Protocol, TypedDict, cast, overload
 
 import numpy as np
+import numpy.typing as npt
 import torch
 from torch import nn
 
@@ -72,6 +73,7 @@ from srmodels.losses import (
     VGGContentLoss,
 )
 from srmodels.recipes import Recipe
+from srmodels.typedefs import JSONDict, UInt8Array
 from srmodels.weights import load_weights, save_weights, weights_paths
 
 log = logging.getLogger(__name__)
@@ -114,7 +116,7 @@ class RunOptions:
     progress: bool | None = None
     time_limit: float | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONDict:
         return {
             "data": [str(p) for p in self.data],
             "val": [str(p) for p in self.val],
@@ -137,7 +139,7 @@ def luma(rgb_unit: torch.Tensor) -> torch.Tensor:
     return luma_unit(rgb_unit[:, 0:1], rgb_unit[:, 1:2], rgb_unit[:, 2:3])
 
 
-def _atomic_torch_save(obj: Any, path: Path) -> None:
+def _atomic_torch_save(obj: JSONDict, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -148,7 +150,7 @@ def _atomic_torch_save(obj: Any, path: Path) -> None:
         Path(name).unlink(missing_ok=True)
 
 
-def load_checkpoint(path: str | Path) -> dict[str, Any]:
+def load_checkpoint(path: str | Path) -> JSONDict:
     """A checkpoint written by the trainer; TrainError naming the file otherwise."""
     path = Path(path)
     if path.is_dir():
@@ -169,18 +171,21 @@ class Resumed:
     """A checkpoint to continue: its state, its recipe (with the allowed overrides applied),
     the run options it recorded and its run folder."""
 
-    state: dict[str, Any]
+    state: JSONDict
     recipe: Recipe
-    saved: dict[str, Any]
+    saved: JSONDict
     folder: Path
 
-    def option(self, name: str, given: Any, default: Any) -> Any:
+    def option(self, name: str, given: object, default: object) -> object:
         """A run option: as given again on the command line, else as the checkpoint saved it."""
         return given if given is not None else self.saved.get(name, default)
 
 
 def resume_run(
-    path: str | Path, *, recipe_name: str | None = None, overrides: Mapping[str, Any] | None = None
+    path: str | Path,
+    *,
+    recipe_name: str | None = None,
+    overrides: Mapping[str, object] | None = None,
 ) -> Resumed:
     """Load ``path`` (a checkpoint or its run folder) to continue it.
 
@@ -202,6 +207,48 @@ def resume_run(
         )
     folder = path.resolve() if path.is_dir() else path.resolve().parent
     return Resumed(state, recipe.override(**overrides), dict(state.get("options", {})), folder)
+
+
+class _Forward(Protocol):
+    """A network's call, or its ``torch.compile`` wrapper's."""
+
+    def __call__(self, x: torch.Tensor, /) -> torch.Tensor: ...
+
+
+class _GeneratorForward(Protocol):
+    """The generator's call; DRCN's also gives its intermediate predictions."""
+
+    @overload
+    def __call__(self, x: torch.Tensor, /) -> torch.Tensor: ...
+
+    @overload
+    def __call__(
+        self, x: torch.Tensor, /, *, intermediates: Literal[True]
+    ) -> tuple[torch.Tensor, list[torch.Tensor]]: ...
+
+
+class _GraphState(TypedDict, total=False):
+    """What the CUDA-graph step keeps between steps: the warm-up side stream and count,
+    then the captured graph's static input, target and loss terms."""
+
+    stream: torch.cuda.Stream
+    warm: int
+    inp: torch.Tensor
+    target: torch.Tensor
+    terms: dict[str, torch.Tensor]
+
+
+class _AdamOptions(TypedDict, total=False):
+    betas: tuple[float, float]
+    weight_decay: float
+    fused: bool
+    capturable: bool
+
+
+def _arch_args(net: nn.Module) -> Mapping[str, object]:
+    """The constructor arguments every srmodels network records (``nn.Module`` does not
+    declare the attribute, so its type is named here)."""
+    return cast("Mapping[str, object]", net.arch_args)
 
 
 def _vgg_weights_path(explicit: Path | None) -> Path:
@@ -233,7 +280,7 @@ class Trainer:
         options: RunOptions,
         *,
         vgg: VGG19Features | None = None,
-        resume: Mapping[str, Any] | None = None,
+        resume: JSONDict | None = None,
     ) -> None:
         self.recipe = recipe
         self.options = options
@@ -251,7 +298,7 @@ class Trainer:
         self.scale = recipe.scale
         self.step = 0
         self.elapsed = 0.0
-        self.metrics: dict[str, Any] = {}
+        self.metrics: JSONDict = {}
 
         self._build_networks(resume)
         self._build_losses(vgg)
@@ -278,13 +325,13 @@ class Trainer:
         self.plan = BatchPlan(len(self.dataset), recipe.batch_size, options.seed)
         on_device = options.data_on_device
         self.data_on_device = self.cuda if on_device is None else bool(on_device)
-        self._val_images: list[tuple[np.ndarray, np.ndarray]] | None = None
+        self._val_images: list[tuple[UInt8Array, UInt8Array]] | None = None
 
     @property
     def channels_last(self) -> bool:
         return self.execution.channels_last
 
-    def _build_networks(self, resume: Mapping[str, Any] | None) -> None:
+    def _build_networks(self, resume: JSONDict | None) -> None:
         """G (from the registry's arch, ``--init`` or the checkpoint) and, for GANs, D."""
         recipe, options = self.recipe, self.options
         gen_args = recipe.generator_args
@@ -313,13 +360,14 @@ class Trainer:
             _load_state(self.generator, init_state, f"--init {options.init}")
         self.discriminator: Discriminator | None = None
         if recipe.gan:
-            disc_args = {**dict(recipe.disc_args), "input_size": recipe.crop}
+            disc_args: JSONDict = {**dict(recipe.disc_args), "input_size": recipe.crop}
             if resume is not None and resume.get("discriminator"):
                 disc_args = dict(resume["discriminator"]["arch_args"])
             self.discriminator = Discriminator(**disc_args).to(self.device)
         if self.channels_last:
             for net in self._networks():
-                net.to(memory_format=torch.channels_last)
+                # Module.to takes memory_format at run time; torch's stubs do not list it.
+                net.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
 
     def _build_losses(self, vgg: VGG19Features | None) -> None:
         recipe = self.recipe
@@ -344,7 +392,7 @@ class Trainer:
             tv=TVLoss(recipe.tv_weight) if recipe.tv_weight else None,
         ).to(self.device)
         if self.channels_last and recipe.content != "mse":
-            self.loss.to(memory_format=torch.channels_last)
+            self.loss.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
         self.d_loss = DiscriminatorLoss()
         self.term_names = (
             ("content", "supervision") if self.drcn_loss is not None else self.loss.term_names
@@ -356,16 +404,16 @@ class Trainer:
         """The forward callables: the networks, or their ``torch.compile`` wrappers."""
         options = self.options
         self._compiled_untried = bool(options.compile)
-        self._g_forward: Callable[..., Any] = self.generator
-        self._d_forward: Callable[..., Any] | None = self.discriminator
+        self._g_forward: _GeneratorForward = self.generator
+        self._d_forward: _Forward | None = self.discriminator
         if options.compile:
             mode = options.compile if isinstance(options.compile, str) else None
-            self._g_forward = torch.compile(self.generator, mode=mode)
+            self._g_forward = cast("_GeneratorForward", torch.compile(self.generator, mode=mode))
             if self.discriminator is not None:
                 self._d_forward = torch.compile(self.discriminator, mode=mode)
         self._graph: torch.cuda.CUDAGraph | None = None
         self._graph_failed = False
-        self._static: dict[str, Any] = {}
+        self._static: _GraphState = {}
         self._lr_set: dict[str, float] = {}
 
     # -- construction helpers -------------------------------------------------------
@@ -374,7 +422,7 @@ class Trainer:
         return [n for n in (self.generator, self.discriminator) if n is not None]
 
     def _adam(self, params: Iterator[nn.Parameter], lr: float) -> torch.optim.Adam:
-        kwargs: dict[str, Any] = {
+        kwargs: _AdamOptions = {
             "betas": (self.recipe.beta1, self.recipe.beta2),
             "weight_decay": self.recipe.weight_decay,
         }
@@ -386,7 +434,7 @@ class Trainer:
                 lr = torch.tensor(lr, device=self.device)  # type: ignore[assignment]
         return torch.optim.Adam(params, lr=lr, **kwargs)
 
-    def _restore(self, state: Mapping[str, Any]) -> None:
+    def _restore(self, state: JSONDict) -> None:
         _load_state(self.generator, state["generator"]["state"], "the checkpoint's generator")
         self.opt_g.load_state_dict(state["optimizers"]["g"])
         if self.discriminator is not None:
@@ -411,7 +459,7 @@ class Trainer:
             kind, keys, pos, has_gauss, cached = rng["numpy"]
             np.random.set_state((kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached))
         if "python" in rng:
-            random.setstate(_to_tuple(rng["python"]))
+            random.setstate(cast("tuple[object, ...]", _to_tuple(rng["python"])))
 
     # -- inputs and targets -------------------------------------------------------------
 
@@ -454,13 +502,14 @@ class Trainer:
 
     # -- one step --------------------------------------------------------------------
 
-    def _autocast(self) -> contextlib.AbstractContextManager:
+    def _autocast(self) -> contextlib.AbstractContextManager[None]:
         # Cached casts of the weights would be stale inside a replayed CUDA graph.
         return self.execution.autocast(cache_enabled=not self.options.cuda_graphs)
 
     def _step_body(self, inp: torch.Tensor, target: torch.Tensor) -> dict[str, torch.Tensor]:
         """One update of G (and D): BasicSR's ``optimize_parameters``, written out."""
         D = self.discriminator
+        d_forward = self._d_forward  # None exactly when D is
         # optimize net_g
         if D is not None:
             D.requires_grad_(False)
@@ -472,7 +521,7 @@ class Trainer:
                 l_g_total, terms = self.drcn_loss(output, intermediates, target, alpha)
             else:
                 output = self._g_forward(inp)
-                fake_g_pred = self._d_forward(output) if D is not None else None
+                fake_g_pred = d_forward(output) if d_forward is not None else None
                 l_g_total, terms = self.loss(output, target, fake_g_pred)
         l_g_total.backward()
         self.opt_g.step()
@@ -481,14 +530,15 @@ class Trainer:
             return logged
         # optimize net_d
         assert self.opt_d is not None
+        assert d_forward is not None
         D.requires_grad_(True)
         self.opt_d.zero_grad(set_to_none=True)
         with self._autocast():
-            real_d_pred = self._d_forward(target)
+            real_d_pred = d_forward(target)
             l_d_real = self.d_loss.real(real_d_pred)
         l_d_real.backward()
         with self._autocast():
-            fake_d_pred = self._d_forward(output.detach())
+            fake_d_pred = d_forward(output.detach())
             l_d_fake = self.d_loss.fake(fake_d_pred)
         l_d_fake.backward()
         self.opt_d.step()
@@ -631,13 +681,15 @@ class Trainer:
         }
         return value
 
-    def checkpoint_state(self) -> dict[str, Any]:
-        def nets(net: nn.Module | None) -> dict[str, Any] | None:
+    def checkpoint_state(self) -> JSONDict:
+        def nets(net: nn.Module | None) -> JSONDict | None:
             if net is None:
                 return None
-            return {"arch_args": dict(net.arch_args), "state": net.state_dict()}
+            return {"arch_args": dict(_arch_args(net)), "state": net.state_dict()}
 
-        np_state = np.random.get_state()
+        np_state = cast(
+            "tuple[str, npt.NDArray[np.uint32], int, int, float]", np.random.get_state()
+        )
         return {
             "kind": CHECKPOINT_KIND,
             "version": CHECKPOINT_VERSION,
@@ -678,12 +730,12 @@ class Trainer:
             _atomic_torch_save(state, out / f"checkpoint-{self.step:07d}.pt")
         return path
 
-    def weights_meta(self) -> dict[str, Any]:
+    def weights_meta(self) -> JSONDict:
         """The JSON stored beside exported weights: what, from which data, how, how well."""
         return {
             "method": self.recipe.method,
             "arch": self.recipe.arch,
-            "arch_args": dict(self.generator.arch_args),
+            "arch_args": dict(_arch_args(self.generator)),
             "scale": self.scale,
             "recipe": self.recipe.to_dict(),
             "data": {**self.dataset.describe(), "seed": self.options.seed},
@@ -714,7 +766,7 @@ class Trainer:
 
     # -- the loop --------------------------------------------------------------------------
 
-    def fit(self) -> dict[str, Any]:
+    def fit(self) -> JSONDict:
         """Train from ``self.step`` to ``recipe.iters``, or until ``time_limit`` seconds of
         training have passed (the lr schedule still follows ``iters``); returns a summary."""
         from tqdm import tqdm
@@ -773,7 +825,7 @@ class Trainer:
             self._validate_and_log(writer, started)
         writer.close()
         checkpoint = self.save_checkpoint()
-        summary: dict[str, Any] = {
+        summary: JSONDict = {
             "step": self.step,
             "elapsed_s": self.elapsed,
             "checkpoint": str(checkpoint),
@@ -806,7 +858,7 @@ def _execution(options: RunOptions) -> Execution:
         raise TrainError(str(exc)) from None
 
 
-def _execution_record(execution: Execution) -> dict[str, Any]:
+def _execution_record(execution: Execution) -> dict[str, object]:
     """The weights JSON's record of how the run computed (device and hardware are there)."""
     described = execution.describe()
     return {
@@ -845,7 +897,7 @@ class _CsvLog:
         self.writer.writerows(rows)
         self.handle.flush()
 
-    def row(self, **values: Any) -> None:
+    def row(self, **values: object) -> None:
         self.writer.writerow({k: ("" if v is None else v) for k, v in values.items()})
         self.handle.flush()
 
@@ -853,18 +905,18 @@ class _CsvLog:
         self.handle.close()
 
 
-def _plain_lr(state: dict[str, Any]) -> dict[str, Any]:
+def _plain_lr(state: JSONDict) -> JSONDict:
     for group in state["param_groups"]:
         if isinstance(group.get("lr"), torch.Tensor):
             group["lr"] = float(group["lr"])
     return state
 
 
-def _to_lists(value: Any) -> Any:
+def _to_lists(value: object) -> object:
     return [_to_lists(v) for v in value] if isinstance(value, tuple | list) else value
 
 
-def _to_tuple(value: Any) -> Any:
+def _to_tuple(value: object) -> object:
     return tuple(_to_tuple(v) for v in value) if isinstance(value, list) else value
 
 
@@ -876,7 +928,7 @@ def _load_state(net: nn.Module, state: Mapping[str, torch.Tensor], source: str) 
         raise TrainError(f"{source} does not fit {type(net).__name__}: {first}") from None
 
 
-def _load_init(path: Path, recipe: Recipe) -> tuple[dict[str, torch.Tensor], dict[str, Any], str]:
+def _load_init(path: Path, recipe: Recipe) -> tuple[dict[str, torch.Tensor], JSONDict, str]:
     """(state, arch args, description) of ``--init``: a checkpoint or a weights file."""
     path = Path(path)
     if path.suffix in (".safetensors", ".json"):
@@ -922,7 +974,7 @@ def measure_weights(
     scale: int,
     device: str = "auto",
     precision: str = "auto",
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, JSONDict]:
     """PSNR / SSIM / daala SSIM of weights on benchmark folders, by the upscale+evaluate path.
 
     The LR images go through :class:`srmodels.engine.Upscaler.upscale_files` (as
@@ -935,7 +987,7 @@ def measure_weights(
     from srmodels.resize import imresize, modcrop
 
     upscaler = Upscaler(method, scale=scale, weights=weights, device=device, precision=precision)
-    results: dict[str, dict[str, Any]] = {}
+    results: dict[str, JSONDict] = {}
     for name, folder in benchmarks.items():
         pairs = _benchmark_pairs(Path(folder))
         with tempfile.TemporaryDirectory(prefix="srmodels-bench-") as tmp:
@@ -963,7 +1015,7 @@ def measure_weights(
 
 def record_metrics(
     stem: str | Path, *, benchmarks: Mapping[str, Path], device: str = "auto"
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, JSONDict]:
     """Measure weights on ``benchmarks`` (:func:`measure_weights`) and record the figures
     under ``metrics`` in their JSON (and safetensors header); returns the figures.
 

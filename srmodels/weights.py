@@ -20,14 +20,15 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
+
+from srmodels.typedefs import JSONDict
 
 FORMAT_VERSION = 1
 REQUIRED_KEYS = ("method", "arch", "arch_args")
@@ -50,7 +51,7 @@ def save_weights(
     stem: str | Path,
     weights: nn.Module | Mapping[str, torch.Tensor],
     *,
-    meta: Mapping[str, Any],
+    meta: JSONDict,
     dtype: torch.dtype | None = torch.float16,
 ) -> tuple[Path, Path]:
     """Write ``<stem>.safetensors`` and ``<stem>.json``; returns both paths.
@@ -93,7 +94,7 @@ def save_weights(
     return tensor_path, json_path
 
 
-def load_weights(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+def load_weights(path: str | Path) -> tuple[dict[str, torch.Tensor], JSONDict]:
     """(state dict with float32 floating tensors, metadata) of a weights file or stem."""
     tensor_path, json_path = weights_paths(path)
     if not tensor_path.is_file():
@@ -107,13 +108,14 @@ def load_weights(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, A
     return state, meta
 
 
-def read_meta(path: str | Path) -> dict[str, Any]:
+def read_meta(path: str | Path) -> JSONDict:
     """Only the metadata of a weights file or stem (sidecar JSON, else the header)."""
     tensor_path, json_path = weights_paths(path)
     return _read_meta(tensor_path, json_path)
 
 
-def _read_meta(tensor_path: Path, json_path: Path) -> dict[str, Any]:
+def _read_meta(tensor_path: Path, json_path: Path) -> JSONDict:
+    text: str | None
     if json_path.is_file():
         source, text = json_path, json_path.read_text()
     else:
@@ -160,7 +162,7 @@ def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
 
 
 @contextlib.contextmanager
-def _atomic(path: Path):
+def _atomic(path: Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(name)

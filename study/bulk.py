@@ -1,5 +1,6 @@
-"""Bulk inserts for the platform's largest writes: plans and simulated panels.
+"""Bulk writes that every app may use: plans, simulated panels, rows read back with ids.
 
+It imports no app, so it sits at the bottom of the layering (docs/ARCHITECTURE.md).
 1,000 raters are 1.2 million plan items and, simulated, 1.1 million ratings; the
 ORM's per-object overhead would dominate that. PostgreSQL receives the rows through
 one ``COPY``, SQLite through one ``executemany`` (a loop in C). Table and column names
@@ -9,13 +10,31 @@ labels and datetimes produced by our own code, never user text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from django.db import connection, models
 
+M = TypeVar("M", bound=models.Model)
 
-def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: list[tuple]) -> None:
+
+def create_rows(
+    model: type[M], rows: list[M], *, read_back: Iterable[M], batch_size: int = 1000
+) -> list[M]:
+    """``bulk_create`` whose rows come back with their ids on every database.
+
+    PostgreSQL and SQLite >= 3.35 return the ids of inserted rows (``RETURNING``);
+    on a backend without it the ids stay ``None``, and the new rows are read back with
+    ``read_back``, a query (evaluated only then) for exactly the rows just made.
+    """
+    created = model._default_manager.bulk_create(rows, batch_size=batch_size)
+    if any(row.pk is None for row in created):
+        return list(read_back)
+    return created
+
+
+def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple]) -> None:
     """Insert ``rows`` (tuples of values for ``fields``, in that order) into ``model``'s table."""
     if not rows:
         return
@@ -38,7 +57,7 @@ def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: list[tup
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
 
 
-def _adapt_datetimes(rows: list[tuple]) -> list[tuple]:
+def _adapt_datetimes(rows: Sequence[tuple]) -> Sequence[tuple]:
     """Datetimes as the backend stores them (executemany bypasses the ORM's adaptation)."""
     if not any(isinstance(value, datetime) for value in rows[0]):
         return rows

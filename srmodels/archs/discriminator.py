@@ -71,7 +71,8 @@ class Discriminator(nn.Module):
                 f"Discriminator expects {self.input_size}x{self.input_size} inputs, "
                 f"got {tuple(x.shape[-2:])}"
             )
-        return self.classifier(self.features(x))
+        out: torch.Tensor = self.classifier(self.features(x))
+        return out
 
     def probability(self, x: torch.Tensor) -> torch.Tensor:
         """D(x) of the paper: the probability that x is a real HR image."""

@@ -48,4 +48,5 @@ class ESPCN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.act(self.conv1(x))
         x = self.act(self.conv2(x))
-        return self.shuffle(self.conv3(x))
+        out: torch.Tensor = self.shuffle(self.conv3(x))
+        return out

@@ -41,4 +41,5 @@ class SRCNN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.act(self.extract(x))
         x = self.act(self.map(x))
-        return self.reconstruct(x)
+        out: torch.Tensor = self.reconstruct(x)
+        return out

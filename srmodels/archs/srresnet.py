@@ -31,7 +31,7 @@ class ResidualBlock(nn.Module):
         self.bn2 = nn.BatchNorm2d(num_features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.act(self.bn1(self.conv1(x)))
+        out: torch.Tensor = self.act(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
         return x + out
 
@@ -46,7 +46,8 @@ class UpsampleStage(nn.Module):
         self.act = nn.PReLU()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.act(self.shuffle(self.conv(x)))
+        out: torch.Tensor = self.act(self.shuffle(self.conv(x)))
+        return out
 
 
 class SRResNet(nn.Module):
@@ -95,4 +96,5 @@ class SRResNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         head = self.head_act(self.head(x))
         body = self.body_bn(self.body_conv(self.body(head)))
-        return self.tail(self.upsample(head + body))
+        out: torch.Tensor = self.tail(self.upsample(head + body))
+        return out

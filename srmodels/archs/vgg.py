@@ -71,6 +71,10 @@ class VGG19Features(nn.Module):
             only for tests and speed measurements, never for a real content loss.
     """
 
+    # ImageNet normalisation, registered as (non-persistent) buffers in __init__.
+    mean: torch.Tensor
+    std: torch.Tensor
+
     def __init__(
         self,
         layers: Iterable[str] = ("relu2_2", "relu5_4"),

@@ -105,11 +105,11 @@ def run(args: argparse.Namespace) -> int:
             for position, target in jobs
         }
         for future in as_completed(futures):
-            exc = future.exception()
-            if exc is not None:
-                if not isinstance(exc, ValueError | OSError):
-                    raise exc
-                errors[futures[future]] = str(exc)
+            failure = future.exception()
+            if failure is not None:
+                if not isinstance(failure, ValueError | OSError):
+                    raise failure
+                errors[futures[future]] = str(failure)
             bar.update(1)
 
     for position in sorted(errors):  # report in the order given

@@ -17,6 +17,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import cast
 
 from srmodels.cli import CommandError
 
@@ -95,20 +96,25 @@ def _evaluate_one(
         raise ValueError(f"{exc} ({sr_path} vs {hr_path})") from None
 
 
-def _mean(rows: list[dict]) -> dict[str, float]:
-    return {key: math.fsum(row[key] for row in rows) / len(rows) for key in METRICS}
+# One image's name and metrics.
+Row = dict[str, str | float]
+
+
+def _mean(rows: list[Row]) -> dict[str, float]:
+    return {key: math.fsum(cast(float, row[key]) for row in rows) / len(rows) for key in METRICS}
 
 
 def _json_number(value: float) -> float | None:
     return None if math.isinf(value) else value
 
 
-def _table(rows: list[dict], mean: dict[str, float] | None) -> str:
+def _table(rows: list[Row], mean: dict[str, float] | None) -> str:
     label = f"mean ({len(rows)} images)"
-    width = max([len(row["name"]) for row in rows] + [len(label), 4])
+    width = max([len(str(row["name"])) for row in rows] + [len(label), 4])
     lines = [f"{'name':<{width}}  {'psnr':>8}  {'ssim':>6}  {'ssim_daala':>10}"]
     for row in [*rows, None] if mean else rows:
         if row is None:
+            assert mean is not None  # the closing row is there only with a mean
             lines.append("-" * len(lines[0]))
             row = {"name": label, **mean}
         lines.append(
@@ -162,14 +168,17 @@ def run(args: argparse.Namespace) -> int:
                 skipped[name] = str(exc)
             bar.update(1)
 
-    rows = [{"name": name, **results[name]} for name in names if name in results]
+    rows: list[Row] = [{"name": name, **results[name]} for name in names if name in results]
     mean = _mean(rows) if rows else None
     for name in sorted(skipped):
         print(f"skipped {name}: {skipped[name]}", file=sys.stderr)
     if args.json:
         document = {
             "images": [
-                {key: _json_number(v) if key in METRICS else v for key, v in row.items()}
+                {
+                    key: _json_number(cast(float, v)) if key in METRICS else v
+                    for key, v in row.items()
+                }
                 for row in rows
             ],
             "mean": {key: _json_number(v) for key, v in mean.items()} if mean else None,

@@ -205,7 +205,7 @@ def _measure(args: argparse.Namespace) -> int:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
-    overrides: dict[str, object] = _pairs(args.set, "--set")
+    overrides: dict[str, object] = {**_pairs(args.set, "--set")}
     for field in ("iters", "batch_size", "crop", "lr"):
         if getattr(args, field) is not None:
             overrides[field] = getattr(args, field)
@@ -235,11 +235,12 @@ def _run_options(args: argparse.Namespace, resumed: Resumed | None) -> RunOption
 
     saved = resumed.saved if resumed else {}
 
-    def option(name: str, default: object) -> object:
+    def option(name: str, default: int) -> int:
         given = getattr(args, name)
-        return given if given is not None else saved.get(name, default)
+        value: int = given if given is not None else saved.get(name, default)
+        return value
 
-    export = option("export", None)
+    export = args.export if args.export is not None else saved.get("export", None)
     bench = _pairs(args.bench, "--bench") if args.bench else saved.get("bench", {})
     if bench and export is None:
         raise CommandError("--bench measures exported weights: add --export STEM")

@@ -13,14 +13,27 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from study.analysis.pipeline import Analysis
+
+if TYPE_CHECKING:
+    from matplotlib.collections import QuadMesh
+
 SCORES = (1, 2, 3, 4, 5)
 COLORMAP = "Blues"
+# The dataset of the paper's Figure 5: its panel comes first when a study has it.
+PAPER_PANEL = "BSD100"
+
+
+def panel_order(datasets: Sequence[str]) -> list[str]:
+    """``datasets`` as Figure 5's panels: the paper's BSD100 first, the others as given."""
+    return sorted(datasets, key=lambda d: d != PAPER_PANEL)
 
 
 def figure5(
@@ -44,7 +57,7 @@ def figure5(
     figure = Figure(figsize=(width, 3.2 * len(panels)), layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.subplots(len(panels), 1, squeeze=False)[:, 0]
-    image = None
+    image: QuadMesh | None = None
     for ax, dataset in zip(axes, panels, strict=True):
         part = mos[mos["dataset"] == dataset].set_index("method")
         shown = [m for m in methods if m in part.index]
@@ -88,6 +101,7 @@ def figure5(
         ax.set_ylim(0.5, 5.5)
         ax.set_xlim(-0.5, len(shown) - 0.5)
         ax.set_ylabel("score")
+    assert image is not None  # there is a panel (checked above)
     figure.colorbar(image, ax=list(axes), label="share of the method's ratings", shrink=0.9)
     axes[0].legend(loc="lower right", fontsize=8, frameon=True)
     return figure
@@ -101,3 +115,14 @@ def render(figure: Figure, *, fmt: str, dpi: int = 150) -> bytes:
     metadata = {"Software": None} if fmt == "png" else {"CreationDate": None, "Creator": None}
     figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     return buffer.getvalue()
+
+
+def figure5_bytes(analysis: Analysis, *, formats: Sequence[str] = ("png",)) -> list[bytes]:
+    """Figure 5 of an analysis encoded in each of ``formats`` (BSD100 first, as in the paper)."""
+    figure = figure5(
+        analysis.mos,
+        datasets=panel_order(analysis.datasets),
+        methods=analysis.methods,
+        labels=analysis.labels,
+    )
+    return [render(figure, fmt=fmt) for fmt in formats]

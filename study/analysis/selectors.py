@@ -15,19 +15,24 @@ exported ``ratings.csv`` imported elsewhere keeps its rater names. Crowdsourcing
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from datetime import datetime
+from typing import NotRequired, TypedDict
 
 import numpy as np
 import pandas as pd
-from django.core.cache import cache
 from django.db import connection
-from django.db.models import Avg, Count, Max, Q, QuerySet
+from django.db.models import Avg, Count, Max, Model, Q, QuerySet
 
+from study.analysis.models import RaterBatch
+from study.analysis.pipeline import StudyFacts
 from study.catalog.models import Method
 from study.generation.models import GenerationItem, GenerationJob
 from study.protocol.models import PlanItem, Rater, Stimulus, Study
-from study.protocol.presets import ALL_12
 from study.rating.models import Rating
+
+# Re-exported: analysis.services imported the paper's order from here before study.srgan2017.
+from study.srgan2017 import dataset_order as dataset_order
+from study.srgan2017 import method_order as method_order
 
 IMPORTED_SOURCE = "import"
 SIMULATED_SOURCE = "simulated"
@@ -44,28 +49,6 @@ RATING_COLUMNS = [
     "submitted_at",
     "simulated",
 ]
-
-# The paper's order of methods (Tables 1 and 2, the srgan2017 preset); methods it
-# does not know follow, sorted.
-PAPER_ORDER = ALL_12
-# The paper's datasets, in its order (figure 5 shows BSD100, the tables Set5 first).
-DATASET_ORDER = ["Set5", "Set14", "BSD100"]
-# The dashboard's statistics are recomputed after a new rating; an idle entry expires.
-LIVE_CACHE_SECONDS = 600
-
-
-def method_order(methods: Iterable[str]) -> list[str]:
-    """``methods`` in the paper's order, unknown ones after it, sorted."""
-    present = set(methods)
-    known = [m for m in PAPER_ORDER if m in present]
-    return known + sorted(present - set(PAPER_ORDER))
-
-
-def dataset_order(datasets: Iterable[str]) -> list[str]:
-    """``datasets`` as the paper lists them (Set5, Set14, BSD100), others after, sorted."""
-    present = set(datasets)
-    known = [d for d in DATASET_ORDER if d in present]
-    return known + sorted(present - set(DATASET_ORDER))
 
 
 def rater_label(number: int, external_source: str, external_id: str) -> str:
@@ -151,7 +134,8 @@ def ratings_frame(*, study: Study) -> pd.DataFrame:
             "score": raw["score"].to_numpy(np.int64),
             "repeat": raw["repeat"].to_numpy(np.int64),
             "position": raw["position"].to_numpy(np.int64),
-            "response_ms": pd.array(raw["response_ms"], dtype="Int64"),
+            # A Series of ints and None: pandas-stubs list only sequences and arrays.
+            "response_ms": pd.array(raw["response_ms"], dtype="Int64"),  # type: ignore[call-overload]
             "submitted_at": _timestamps(raw["at"]),
             "simulated": raters["simulated"].to_numpy(bool)[r],
         }
@@ -160,7 +144,7 @@ def ratings_frame(*, study: Study) -> pd.DataFrame:
     return frame.iloc[order].reset_index(drop=True)
 
 
-def fetch_rows(query: QuerySet) -> list[tuple]:
+def fetch_rows(query: QuerySet[Model, tuple[object, ...]]) -> list[tuple[object, ...]]:
     """The rows of a ``values_list`` query as the driver returns them, in one round trip.
 
     Skips Django's per-row conversions (the reason to use it: 10^6 rows), so values
@@ -169,10 +153,11 @@ def fetch_rows(query: QuerySet) -> list[tuple]:
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows: list[tuple[object, ...]] = cursor.fetchall()
+        return rows
 
 
-def _timestamps(values: pd.Series) -> pd.Series:
+def _timestamps(values: pd.Series[str] | pd.Series[datetime]) -> pd.Series[pd.Timestamp]:
     """UTC timestamps from what the driver returned: datetimes (psycopg) or text (SQLite)."""
     if values.empty:
         return pd.Series(pd.to_datetime([], utc=True))
@@ -240,10 +225,61 @@ def arm_metrics(*, study: Study) -> pd.DataFrame:
     )
 
 
+def dataset_scales(*, study: Study) -> dict[str, int]:
+    """The catalog's upscaling factor of each dataset the study rates."""
+    return dict(
+        study.stimuli.filter(role=Stimulus.Role.RATING)
+        .values_list("output__image__dataset__name", "output__image__dataset__scale")
+        .distinct()
+        .order_by()
+    )
+
+
+def study_facts(*, study: Study) -> StudyFacts:
+    """What the analysis pipeline needs of ``study`` besides its ratings (four queries)."""
+    metrics = arm_metrics(study=study)
+    return StudyFacts(
+        name=study.name,
+        raters=raters_table(study=study),
+        metrics=metrics,
+        labels=method_labels(keys=metrics["method"].unique()),
+        scales=dataset_scales(study=study),
+    )
+
+
+class RaterBatchRow(TypedDict):
+    kind: str
+    raters: str  # "first-last" rater numbers
+    created_at: datetime
+    parameters: object  # the batch's JSON parameters
+
+
+def rater_batches(*, study: Study) -> list[RaterBatchRow]:
+    """The study's imported and simulated rater batches: kind, raters, created_at, parameters."""
+    return [
+        {
+            "kind": batch.kind,
+            "raters": f"{batch.first_number}-{batch.last_number}",
+            "created_at": batch.created_at,
+            "parameters": batch.parameters,
+        }
+        for batch in RaterBatch.objects.filter(study=study).order_by("first_number")
+    ]
+
+
 # --------------------------------------------------------------------------- dashboard
 
 
-def studies_overview() -> list[dict[str, Any]]:
+class StudyOverviewRow(TypedDict):
+    study: Study
+    raters: int
+    started: int
+    finished: int
+    simulated: int
+    ratings: int
+
+
+def studies_overview() -> list[StudyOverviewRow]:
     """Every study with its state and rater/rating counts (three grouped queries)."""
     studies = list(Study.objects.order_by("-created_at"))
     raters = {
@@ -260,7 +296,7 @@ def studies_overview() -> list[dict[str, Any]]:
         .annotate(n=Count("id"))
         .values_list("plan_item__rater__study_id", "n")
     )
-    overview = []
+    overview: list[StudyOverviewRow] = []
     for study in studies:
         counts = raters.get(study.pk, {})
         overview.append(
@@ -276,7 +312,20 @@ def studies_overview() -> list[dict[str, Any]]:
     return overview
 
 
-def rater_progress(*, study: Study) -> list[dict[str, Any]]:
+class RaterProgressRow(TypedDict):
+    rater: str
+    number: int
+    done: int
+    total: int
+    last_activity: datetime | None
+    started: bool
+    finished: bool
+    simulated: bool
+    imported: bool
+    screening: NotRequired[str]  # the dashboard adds the screening's reasons
+
+
+def rater_progress(*, study: Study) -> list[RaterProgressRow]:
     """Per rater: ``done`` of ``total`` rating items, last activity, flags; by number.
 
     ``done``/``total`` count rating items only (calibration is acknowledged, not
@@ -289,7 +338,7 @@ def rater_progress(*, study: Study) -> list[dict[str, Any]]:
         .annotate(total=Count("id"), done=Count("rating"), last=Max("rating__submitted_at"))
         .order_by()
     }
-    progress = []
+    progress: list[RaterProgressRow] = []
     for rater in study.raters.order_by("number").only(
         "id",
         "number",
@@ -318,7 +367,15 @@ def rater_progress(*, study: Study) -> list[dict[str, Any]]:
     return progress
 
 
-def generation_jobs(*, study: Study) -> list[dict[str, Any]]:
+class GenerationJobRow(TypedDict):
+    job: GenerationJob
+    done: int  # done or skipped items
+    failed: int
+    pending: int
+    total: int
+
+
+def generation_jobs(*, study: Study) -> list[GenerationJobRow]:
     """Generation jobs for the study's (dataset, method) arms, newest first, item counts."""
     arms = set(
         study.stimuli.filter(role=Stimulus.Role.RATING)
@@ -343,7 +400,7 @@ def generation_jobs(*, study: Study) -> list[dict[str, Any]]:
         .order_by()
     ):
         counts.setdefault(row["job_id"], {})[row["status"]] = row["n"]
-    out = []
+    out: list[GenerationJobRow] = []
     for job in jobs:
         by_status = counts.get(job.pk, {})
         out.append(
@@ -357,56 +414,3 @@ def generation_jobs(*, study: Study) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-def live_summary(*, study: Study) -> dict[str, Any]:
-    """MOS, Wilcoxon tests and rater screening of the ratings so far, for the dashboard.
-
-    Cached per (study, number of ratings, last rating id), so polling the dashboard
-    recomputes only after a new rating. Returns ``mos`` and ``wilcoxon`` (the tidy
-    tables of ``stats``, in the paper's order), ``screening`` (rater -> reasons),
-    ``datasets``, ``methods``, ``labels``, ``ratings`` and ``version`` (a cache key
-    for anything derived from them); the tables are empty without ratings.
-    """
-    from study.analysis import stats
-
-    version = ratings_version(study=study)
-    key = f"analysis:live:{study.pk}:{version[0]}:{version[1]}"
-    found = cache.get(key)
-    if found is not None:
-        return found
-    frame = ratings_frame(study=study)
-    summary: dict[str, Any] = {
-        "version": key,
-        "ratings": len(frame),
-        "mos": pd.DataFrame(),
-        "wilcoxon": pd.DataFrame(),
-        "screening": {},
-        "datasets": [],
-        "methods": [],
-        "labels": {},
-    }
-    if not frame.empty:
-        datasets = dataset_order(frame["dataset"].unique())
-        methods = method_order(frame["method"].unique())
-        rank_d = {d: i for i, d in enumerate(datasets)}
-        rank_m = {m: i for i, m in enumerate(methods)}
-        mos = stats.mos(frame)
-        mos = mos.iloc[
-            np.lexsort((mos["method"].map(rank_m), mos["dataset"].map(rank_d)))
-        ].reset_index(drop=True)
-        ordered = frame.assign(method=pd.Categorical(frame["method"], categories=methods))
-        wilcoxon = stats.wilcoxon_pairs(ordered)
-        wilcoxon["method_a"] = wilcoxon["method_a"].astype(str)
-        wilcoxon["method_b"] = wilcoxon["method_b"].astype(str)
-        screen = stats.screen_raters(frame)
-        summary.update(
-            mos=mos,
-            wilcoxon=wilcoxon,
-            screening=dict(zip(screen["rater"], screen["reasons"], strict=True)),
-            datasets=datasets,
-            methods=methods,
-            labels=method_labels(keys=methods),
-        )
-    cache.set(key, summary, timeout=LIVE_CACHE_SECONDS)
-    return summary

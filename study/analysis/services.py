@@ -1,10 +1,16 @@
-"""Writes of the analysis: ratings imported from elsewhere, and simulated raters.
+"""Ratings made elsewhere, and simulated raters: checks and maths here, rows by their owners.
 
 Both make ordinary ``Rater``, ``PlanItem`` and ``Rating`` rows, so the exports and
 the dashboard treat them like ratings made on this site; both flag what they made
 (``Rater.external_source`` "import" or "simulated", ``Rater.simulated``) and record
-the run in a :class:`~study.analysis.models.RaterBatch`. Both are all or nothing:
+the run in a :class:`~study.protocol.models.RaterBatch`. Both are all or nothing:
 everything is checked before the first write, and the writes share one transaction.
+
+This module writes nothing itself (a test holds ``study/analysis`` to reads): it
+parses and checks the file, draws the simulated scores, and hands every row to the
+service of the app that owns it: catalog rows to ``catalog.services``, the study,
+raters, plans and batch to ``protocol.services``, the ratings and the raters'
+progress to ``rating.services.record_ratings``.
 
 Imported studies without image files (``import_ratings --create``): a dataset the
 catalog does not have is created with ``source_dir = "import_ratings:<file>"``; its
@@ -30,82 +36,28 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from study.analysis import simulate
-from study.analysis.models import RaterBatch
-from study.analysis.selectors import (
-    IMPORTED_SOURCE,
-    SIMULATED_SOURCE,
-    dataset_order,
-    fetch_rows,
-    method_order,
-    raters_table,
-    stimuli_table,
-)
-from study.bulk import bulk_insert
+from study.analysis.selectors import fetch_rows, raters_table, stimuli_table
 from study.catalog import methods as catalog_methods
+from study.catalog import services as catalog_services
 from study.catalog.models import Dataset, Output, SourceImage
-from study.catalog.services import ensure_method
+from study.catalog.rules import NAME_RE, NAME_RULE, scale_problem
+from study.protocol import selectors as protocol_selectors
 from study.protocol import services as protocol_services
-from study.protocol.config import Arm, StudyConfig
-from study.protocol.models import PlanItem, Rater, Stimulus, Study
-from study.rating.models import Rating
+from study.protocol.models import SIMULATED_SOURCE, PlanItem, Rater, RaterBatch, Study
+from study.rating import services as rating_services
+from study.srgan2017 import MOS, method_order
 
 REQUIRED = ("rater", "dataset", "image", "method", "score")
 OPTIONAL = ("repeat", "position", "response_ms", "submitted_at")
 # How many problems an import error lists before "... and N more".
 SHOW_ERRORS = 20
 MAX_ERRORS = 1000
-# Same rule as catalog names: they may become folder and file names in storage.
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
 MAX_RATER_NAME = 200
-
-# The paper's MOS (Ledig et al. 2017, Tables 1 and 2; REFERENCE.md section 2): the
-# default planted quality of a simulated rater for each dataset and method.
-PAPER_MOS: dict[str, dict[str, float]] = {
-    "Set5": {
-        "nearest": 1.28,
-        "bicubic": 1.97,
-        "srcnn": 2.57,
-        "selfexsr": 2.65,
-        "drcn": 3.26,
-        "espcn": 2.89,
-        "srresnet-mse": 3.37,
-        "srresnet-vgg22": 3.46,
-        "srgan-mse": 3.77,
-        "srgan-vgg22": 3.78,
-        "srgan-vgg54": 3.58,
-        "hr": 4.32,
-    },
-    "Set14": {
-        "nearest": 1.20,
-        "bicubic": 1.80,
-        "srcnn": 2.26,
-        "selfexsr": 2.34,
-        "drcn": 2.84,
-        "espcn": 2.52,
-        "srresnet-mse": 2.98,
-        "srresnet-vgg22": 3.15,
-        "srgan-mse": 3.43,
-        "srgan-vgg22": 3.57,
-        "srgan-vgg54": 3.72,
-        "hr": 4.32,
-    },
-    "BSD100": {
-        "nearest": 1.11,
-        "bicubic": 1.47,
-        "srcnn": 1.87,
-        "selfexsr": 1.89,
-        "drcn": 2.12,
-        "espcn": 2.01,
-        "srresnet-mse": 2.29,
-        "srgan-vgg54": 3.56,
-        "hr": 4.46,
-    },
-}
+Stimulus = tuple[str, str, str]  # (dataset, image, method)
 
 
 class ImportRatingsError(ValueError):
@@ -120,18 +72,6 @@ class ImportRatingsError(ValueError):
 
 class SimulationError(ValueError):
     """Bad simulation request (unknown method, no quality for a method); nothing written."""
-
-
-# --------------------------------------------------------------------------- writes
-
-
-def insert_ratings(rows: list[tuple[int, int, int | None, datetime]]) -> None:
-    """Insert ``Rating`` rows ``(plan item id, score, response_ms, submitted_at)`` in bulk.
-
-    A simulated panel of 1,000 raters is 1.1 million ratings. Scores must already be
-    valid (the table's check constraint still holds).
-    """
-    bulk_insert(Rating, ("plan_item", "score", "response_ms", "submitted_at"), rows)
 
 
 # --------------------------------------------------------------------------- import
@@ -276,11 +216,7 @@ def _check_row(line: int, values: dict[str, str], errors: list[str]) -> _Row | N
         fail("rater", f"at most {MAX_RATER_NAME} characters")
     for column in ("dataset", "image"):
         if not NAME_RE.match(values[column]):
-            fail(
-                column,
-                f"{values[column]!r} is not a valid name (letters, digits, '.', '_', '+', '-', "
-                "starting with a letter or digit, at most 100 characters)",
-            )
+            fail(column, f"{values[column]!r} is not a valid name ({NAME_RULE})")
     method = None
     try:
         method = catalog_methods.normalise_key(values["method"])
@@ -357,7 +293,7 @@ def import_ratings(
         if create:
             study, stimulus_ids, created = _create_study(study_name, rows, scale, provenance)
         else:
-            study = Study.objects.select_for_update().filter(name=study_name).first()
+            study = protocol_selectors.study_for_update(name=study_name)
             if study is None:
                 raise ImportRatingsError(
                     f"--study: no study named {study_name!r} (use --create to make it from "
@@ -376,16 +312,20 @@ def import_ratings(
     )
 
 
-def _existing_stimuli(study: Study, rows: list[_Row]) -> dict[tuple[str, str, str], int]:
+def _stimulus_ids(study: Study) -> dict[Stimulus, int]:
     table = stimuli_table(study=study)
-    ids = {
+    return {
         (d, i, m): sid
         for sid, d, i, m in table[["stimulus_id", "dataset", "image", "method"]].itertuples(
             index=False
         )
     }
+
+
+def _existing_stimuli(study: Study, rows: list[_Row]) -> dict[Stimulus, int]:
+    ids = _stimulus_ids(study)
     errors = []
-    reported: set[tuple[str, str, str]] = set()
+    reported: set[Stimulus] = set()
     for row in rows:
         if row.stimulus not in ids and row.stimulus not in reported:
             reported.add(row.stimulus)
@@ -400,34 +340,67 @@ def _existing_stimuli(study: Study, rows: list[_Row]) -> dict[tuple[str, str, st
 
 def _create_study(
     name: str, rows: list[_Row], scale: int, provenance: dict
-) -> tuple[Study, dict[tuple[str, str, str], int], list[str]]:
+) -> tuple[Study, dict[Stimulus, int], list[str]]:
     if Study.objects.filter(name=name).exists():
         raise ImportRatingsError(
             f"--study: a study named {name!r} already exists (drop --create to add the "
             "file's raters to it)"
         )
-    if not 1 <= scale <= 16:
-        raise ImportRatingsError(f"--scale: 1 to 16, got {scale}")
-    first_line: dict[tuple[str, str, str], int] = {}
+    problem = scale_problem(scale)
+    if problem:
+        raise ImportRatingsError(problem)
+    first_line: dict[Stimulus, int] = {}
     for row in rows:
         first_line.setdefault(row.stimulus, row.line)
-    dataset_names = sorted({d for d, _, _ in first_line})
-    existing = {d.name: d for d in Dataset.objects.filter(name__in=dataset_names)}
+    outputs, existing = _catalog_outputs(first_line)
+    created = sorted({d for d, _, _ in first_line} - existing)
+    try:
+        outputs.update(
+            catalog_services.add_outputs_without_files(
+                outputs=[stimulus for stimulus in first_line if stimulus[0] in created],
+                scale=scale,
+                origin=f"import_ratings:{provenance['file']}"[:1000],
+            )
+        )
+    except catalog_services.CatalogError as exc:
+        raise ImportRatingsError(str(exc)) from None
+    arms: dict[str, set[str]] = defaultdict(set)
+    for dataset, _, method in first_line:
+        arms[dataset].add(method)
+    retested = {row.stimulus for row in rows if row.repeat == 1}
+    study = protocol_services.create_imported_study(
+        name=name,
+        title=f"Imported from {provenance['file']}",
+        arms=arms,
+        raters=len({row.rater for row in rows}),
+        provenance=provenance,
+        stimuli=[(outputs[stimulus], stimulus in retested) for stimulus in first_line],
+    )
+    return study, _stimulus_ids(study), created
+
+
+def _catalog_outputs(first_line: Mapping[Stimulus, int]) -> tuple[dict[Stimulus, int], set[str]]:
+    """The outputs of the file's datasets the catalog has, and those datasets' names.
+
+    A dataset the catalog has is used as it is: every image and output the file names
+    in it must exist (each missing one is an error naming its first line).
+    """
+    names = sorted({d for d, _, _ in first_line})
+    existing = list(Dataset.objects.filter(name__in=names))
     outputs = {
         (d, i, m): oid
-        for oid, d, i, m in Output.objects.filter(image__dataset__in=existing.values()).values_list(
+        for oid, d, i, m in Output.objects.filter(image__dataset__in=existing).values_list(
             "id", "image__dataset__name", "image__name", "method__key"
         )
     }
     images = set(
-        SourceImage.objects.filter(dataset__in=existing.values()).values_list(
-            "dataset__name", "name"
-        )
+        SourceImage.objects.filter(dataset__in=existing).values_list("dataset__name", "name")
     )
+    known = {dataset.name for dataset in existing}
     errors = []
     for stimulus, line in first_line.items():
         dataset, image, method = stimulus
-        if dataset not in existing or stimulus in outputs:
+        if dataset not in known or stimulus in outputs:
             continue
         if (dataset, image) not in images:
             errors.append(
@@ -442,108 +415,13 @@ def _create_study(
             )
     if errors:
         raise ImportRatingsError(errors)
-
-    origin = f"import_ratings:{provenance['file']}"[:1000]
-    created = [d for d in dataset_names if d not in existing]
-    method_rows = {m: ensure_method(key=m) for m in {m for _, _, m in first_line}}
-    for dataset in created:
-        existing[dataset] = Dataset.objects.create(
-            name=dataset, scale=scale, role=Dataset.Role.TEST, source_dir=origin
-        )
-    new_images = sorted({(d, i) for d, i, _ in first_line if d in created})
-    image_rows = SourceImage.objects.bulk_create(
-        [
-            SourceImage(
-                dataset=existing[d],
-                name=i,
-                hr="",
-                lr="",
-                width=0,
-                height=0,
-                lr_width=0,
-                lr_height=0,
-                checksum="",
-            )
-            for d, i in new_images
-        ],
-        batch_size=1000,
-    )
-    if any(image.pk is None for image in image_rows):  # backends without RETURNING
-        image_rows = list(SourceImage.objects.filter(dataset__name__in=created))
-    image_ids = {(image.dataset.name, image.name): image for image in image_rows}
-    new_outputs = [
-        Output(
-            image=image_ids[(d, i)],
-            method=method_rows[m],
-            file="",
-            width=0,
-            height=0,
-            origin=Output.Origin.IMPORTED,
-            source=origin,
-            checksum="",
-        )
-        for (d, i, m) in first_line
-        if d in created
-    ]
-    Output.objects.bulk_create(new_outputs, batch_size=1000)
-    outputs.update(
-        {
-            (d, i, m): oid
-            for oid, d, i, m in Output.objects.filter(image__dataset__name__in=created).values_list(
-                "id", "image__dataset__name", "image__name", "method__key"
-            )
-        }
-    )
-
-    arms = defaultdict(set)
-    for d, _, m in first_line:
-        arms[d].add(m)
-    raters = {row.rater for row in rows}
-    config = StudyConfig(
-        seed=0,
-        raters=len(raters),
-        arms=tuple(
-            Arm(dataset=d, methods=tuple(method_order(arms[d]))) for d in dataset_order(arms)
-        ),
-        title=f"Imported from {provenance['file']}"[:200],
-    ).to_dict()
-    config["resolved"] = {"imported": provenance}
-    now = timezone.now()
-    study = Study.objects.create(
-        name=name,
-        title=config["title"],
-        config=config,
-        seed=0,
-        state=Study.State.CLOSED,
-        closed_at=now,
-    )
-    retested = {row.stimulus for row in rows if row.repeat == 1}
-    Stimulus.objects.bulk_create(
-        [
-            Stimulus(
-                study=study,
-                output_id=outputs[stimulus],
-                role=Stimulus.Role.RATING,
-                retest=stimulus in retested,
-            )
-            for stimulus in first_line
-        ],
-        batch_size=1000,
-    )
-    stimuli = stimuli_table(study=study)
-    ids = {
-        (d, i, m): sid
-        for sid, d, i, m in stimuli[["stimulus_id", "dataset", "image", "method"]].itertuples(
-            index=False
-        )
-    }
-    return study, ids, created
+    return outputs, known
 
 
 def _add_imported_raters(
     study: Study,
     rows: list[_Row],
-    stimulus_ids: Mapping[tuple[str, str, str], int],
+    stimulus_ids: Mapping[Stimulus, int],
     provenance: dict,
 ) -> list[str]:
     by_rater: dict[str, list[_Row]] = {}
@@ -558,45 +436,26 @@ def _add_imported_raters(
     ]
     if clashes:
         raise ImportRatingsError(clashes)
-    first = Rater.objects.filter(study=study).order_by("-number").values_list("number").first()
-    number = (first[0] if first else 0) + 1
     now = timezone.now()
-    new = []
-    for offset, (name, group) in enumerate(by_rater.items()):
-        times = [r.submitted_at for r in group if r.submitted_at is not None]
-        last = max(times) if times else now
-        new.append(
-            Rater(
-                study=study,
-                number=number + offset,
-                simulated=False,
-                external_id=name,
-                external_source=IMPORTED_SOURCE,
-                consented_at=min(times) if times else now,
-                started_at=min(times) if times else now,
-                finished_at=last,
-                last_seen_at=last,
+    plans = {
+        name: [
+            (
+                index if row.position is None else row.position,
+                stimulus_ids[row.stimulus],
+                row.repeat,
             )
-        )
-    Rater.objects.bulk_create(new, batch_size=1000)
-    rater_ids = dict(
-        Rater.objects.filter(study=study, number__gte=number).values_list("external_id", "id")
-    )
-    plan: list[tuple[int, int, str, int, int]] = []
-    planned: dict[tuple[int, int], _Row] = {}
-    ends: dict[int, int] = {}
-    for name, group in by_rater.items():
-        rater_id = rater_ids[name]
-        for index, row in enumerate(group):
-            position = index if row.position is None else row.position
-            plan.append(
-                (rater_id, position, PlanItem.Phase.RATING, stimulus_ids[row.stimulus], row.repeat)
-            )
-            planned[(rater_id, position)] = row
-            ends[rater_id] = max(ends.get(rater_id, 0), position + 1)
-    protocol_services.insert_plan_rows(plan)
+            for index, row in enumerate(group)
+        ]
+        for name, group in by_rater.items()
+    }
+    raters = protocol_services.add_imported_raters(study=study, plans=plans)
+    planned = {
+        (rater.pk, position): row
+        for rater, group, plan in zip(raters, by_rater.values(), plans.values(), strict=True)
+        for (position, _, _), row in zip(plan, group, strict=True)
+    }
     items = fetch_rows(
-        PlanItem.objects.filter(rater_id__in=rater_ids.values())
+        PlanItem.objects.filter(rater__in=raters)
         .order_by()
         .values_list("id", "rater_id", "position")
     )
@@ -604,20 +463,27 @@ def _add_imported_raters(
     for item_id, rater_id, position in items:
         row = planned[(rater_id, position)]
         ratings.append((item_id, row.score, row.response_ms, row.submitted_at or now))
-    insert_ratings(ratings)
-    by_end: dict[int, list[int]] = defaultdict(list)
-    for rater_id, end in ends.items():
-        by_end[end].append(rater_id)
-    for end, ids in by_end.items():
-        Rater.objects.filter(pk__in=ids).update(position=end, sitting_start=end)
-    RaterBatch.objects.create(
+    rating_services.record_ratings(
+        study=study,
+        ratings=ratings,
+        sessions={
+            rater.pk: _session(group, now)
+            for rater, group in zip(raters, by_rater.values(), strict=True)
+        },
+    )
+    protocol_services.record_rater_batch(
         study=study,
         kind=RaterBatch.Kind.IMPORTED,
-        first_number=number,
-        last_number=number + len(new) - 1,
+        numbers=[rater.number for rater in raters],
         parameters=provenance,
     )
     return list(by_rater)
+
+
+def _session(group: list[_Row], now: datetime) -> tuple[datetime, datetime]:
+    """When an imported rater began and finished: their first and last times, else now."""
+    times = [row.submitted_at for row in group if row.submitted_at is not None]
+    return (min(times), max(times)) if times else (now, now)
 
 
 # --------------------------------------------------------------------------- simulate
@@ -625,9 +491,9 @@ def _add_imported_raters(
 
 def default_quality(dataset: str, method: str) -> float | None:
     """The paper's MOS of ``method`` on ``dataset``, else its mean over the paper's sets."""
-    if method in PAPER_MOS.get(dataset, {}):
-        return PAPER_MOS[dataset][method]
-    values = [table[method] for table in PAPER_MOS.values() if method in table]
+    if method in MOS.get(dataset, {}):
+        return MOS[dataset][method]
+    values = [table[method] for table in MOS.values() if method in table]
     return round(float(np.mean(values)), 2) if values else None
 
 
@@ -671,11 +537,59 @@ def simulate_raters(
 
     Plans come from the protocol's plan builder (``add_raters``), exactly as for
     invited raters; scores from :func:`study.analysis.simulate.score_plan`: per-method
-    ``quality`` (default: the paper's MOS for the dataset, see ``PAPER_MOS``) plus a
-    rater bias N(0, ``bias_sd``) and noise N(0, ``noise_sd``), rounded to 1..5. Rater
+    ``quality`` (default: the paper's MOS for the dataset, ``study.srgan2017.MOS``) plus
+    a rater bias N(0, ``bias_sd``) and noise N(0, ``noise_sd``), rounded to 1..5. Rater
     names in the simulation are their numbers, so a rater's scores depend on
     (seed, number, stimulus) only. The raters are ``simulated`` and finished.
     """
+    overrides = _checked_request(
+        count=count, seed=seed, bias_sd=bias_sd, noise_sd=noise_sd, quality=quality
+    )
+    stimuli = stimuli_table(study=study)
+    planted = _planted_qualities(study, stimuli, overrides)
+    now = timezone.now()
+    with transaction.atomic():
+        try:
+            raters = protocol_services.add_raters(
+                study=study, count=count, simulated=True, source=SIMULATED_SOURCE
+            )
+        except protocol_services.ProtocolError as exc:
+            raise SimulationError(str(exc)) from None
+        items, scores = _scores(
+            raters, stimuli, planted, seed=seed, bias_sd=bias_sd, noise_sd=noise_sd
+        )
+        rating_services.record_ratings(
+            study=study,
+            ratings=[(item, score, None, now) for item, score in zip(items, scores, strict=True)],
+            sessions={rater.pk: (now, now) for rater in raters},
+        )
+        numbers = [r.number for r in raters]
+        protocol_services.record_rater_batch(
+            study=study,
+            kind=RaterBatch.Kind.SIMULATED,
+            numbers=numbers,
+            parameters={
+                "count": count,
+                "seed": seed,
+                "bias_sd": bias_sd,
+                "noise_sd": noise_sd,
+                "quality": planted,
+                "model": "score = round(quality + N(0, bias_sd) per rater + N(0, noise_sd)), "
+                "clipped to 1..5 (study.analysis.simulate.score_plan)",
+            },
+        )
+    return SimulationReport(study=study, raters=numbers, ratings=len(scores), quality=planted)
+
+
+def _checked_request(
+    *,
+    count: int,
+    seed: int,
+    bias_sd: float,
+    noise_sd: float,
+    quality: Mapping[str, float] | None,
+) -> dict[str, float]:
+    """The simulation's numbers checked (SimulationError names the option); the overrides."""
     if count < 1 or count > 100_000:
         raise SimulationError(f"--count: 1 to 100000, got {count}")
     for name, value in (("bias_sd", bias_sd), ("noise_sd", noise_sd)):
@@ -687,7 +601,13 @@ def simulate_raters(
     for method, value in overrides.items():
         if not (math.isfinite(value) and 1.0 <= value <= 5.0):
             raise SimulationError(f"--quality {method}={value}: a quality is 1 to 5")
-    stimuli = stimuli_table(study=study)
+    return overrides
+
+
+def _planted_qualities(
+    study: Study, stimuli: pd.DataFrame, overrides: Mapping[str, float]
+) -> dict[str, dict[str, float]]:
+    """dataset -> method -> the mean score planted: the override, else the paper's MOS."""
     if stimuli.empty:
         raise SimulationError(f"study {study.name!r} has no rated stimuli")
     unknown = sorted(set(overrides) - set(stimuli["method"]))
@@ -708,77 +628,41 @@ def simulate_raters(
         raise SimulationError(
             "no default quality for " + ", ".join(missing) + "; pass --quality METHOD=VALUE"
         )
-    quality_table = pd.DataFrame(
+    return planted
+
+
+def _scores(
+    raters: list[Rater],
+    stimuli: pd.DataFrame,
+    planted: Mapping[str, Mapping[str, float]],
+    *,
+    seed: int,
+    bias_sd: float,
+    noise_sd: float,
+) -> tuple[list[int], list[int]]:
+    """The rating items of the new raters' plans (ids) and the simulated score of each."""
+    rows = fetch_rows(
+        PlanItem.objects.filter(rater_id__in=[r.pk for r in raters], phase=PlanItem.Phase.RATING)
+        .order_by()
+        .values_list("id", "rater__number", "stimulus_id", "repeat")
+    )
+    items = np.array(rows, dtype=np.int64).reshape(-1, 4)
+    del rows
+    where = pd.Index(stimuli["stimulus_id"]).get_indexer(items[:, 2])
+    plan = pd.DataFrame(
+        {
+            "rater": items[:, 1].astype(str),
+            "dataset": stimuli["dataset"].to_numpy(object)[where],
+            "image": stimuli["image"].to_numpy(object)[where],
+            "method": stimuli["method"].to_numpy(object)[where],
+            "repeat": items[:, 3],
+        }
+    )
+    quality = pd.DataFrame(
         [(d, m, q) for d, methods in planted.items() for m, q in methods.items()],
         columns=["dataset", "method", "quality"],
     )
-    stimulus_index = pd.Index(stimuli["stimulus_id"])
-    now = timezone.now()
-    with transaction.atomic():
-        try:
-            raters = protocol_services.add_raters(study=study, count=count, simulated=True)
-        except protocol_services.ProtocolError as exc:
-            raise SimulationError(str(exc)) from None
-        ids = [r.pk for r in raters]
-        rows = fetch_rows(
-            PlanItem.objects.filter(rater_id__in=ids, phase=PlanItem.Phase.RATING)
-            .order_by()
-            .values_list("id", "rater__number", "stimulus_id", "repeat")
-        )
-        items = np.array(rows, dtype=np.int64).reshape(-1, 4)
-        del rows
-        where = stimulus_index.get_indexer(items[:, 2])
-        plan = pd.DataFrame(
-            {
-                "rater": items[:, 1].astype(str),
-                "dataset": stimuli["dataset"].to_numpy(object)[where],
-                "image": stimuli["image"].to_numpy(object)[where],
-                "method": stimuli["method"].to_numpy(object)[where],
-                "repeat": items[:, 3],
-            }
-        )
-        scores = simulate.score_plan(
-            plan, quality=quality_table, seed=seed, bias_sd=bias_sd, noise_sd=noise_sd
-        ).to_numpy()
-        insert_ratings(
-            [
-                (item, score, None, now)
-                for item, score in zip(items[:, 0].tolist(), scores.tolist(), strict=True)
-            ]
-        )
-        lengths = (
-            PlanItem.objects.filter(rater_id__in=ids)
-            .values("rater_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        by_length: dict[int, list[int]] = defaultdict(list)
-        for row in lengths:
-            by_length[row["n"]].append(row["rater_id"])
-        for length, group in by_length.items():
-            Rater.objects.filter(pk__in=group).update(
-                external_source=SIMULATED_SOURCE,
-                consented_at=now,
-                started_at=now,
-                finished_at=now,
-                last_seen_at=now,
-                position=length,
-                sitting_start=length,
-            )
-        numbers = [r.number for r in raters]
-        RaterBatch.objects.create(
-            study=study,
-            kind=RaterBatch.Kind.SIMULATED,
-            first_number=min(numbers),
-            last_number=max(numbers),
-            parameters={
-                "count": count,
-                "seed": seed,
-                "bias_sd": bias_sd,
-                "noise_sd": noise_sd,
-                "quality": planted,
-                "model": "score = round(quality + N(0, bias_sd) per rater + N(0, noise_sd)), "
-                "clipped to 1..5 (study.analysis.simulate.score_plan)",
-            },
-        )
-    return SimulationReport(study=study, raters=numbers, ratings=len(scores), quality=planted)
+    scores = simulate.score_plan(
+        plan, quality=quality, seed=seed, bias_sd=bias_sd, noise_sd=noise_sd
+    ).to_numpy()
+    return items[:, 0].tolist(), scores.tolist()

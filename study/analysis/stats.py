@@ -20,8 +20,10 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from itertools import combinations
+from typing import TypeAlias, TypedDict, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats as sps
 
@@ -46,6 +48,10 @@ KEY = ["rater", "dataset", "image", "method", "repeat"]
 SCORES = (1, 2, 3, 4, 5)
 # Two-sided 97.5 % normal quantile, the constant sureal uses for its 95 % intervals.
 Z975 = 1.95996
+
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+# Dense group codes (np.bincount's input).
+Codes: TypeAlias = npt.NDArray[np.int64]
 
 
 # --------------------------------------------------------------------------- input
@@ -115,7 +121,8 @@ def _table(ratings: pd.DataFrame | _Checked) -> pd.DataFrame:
 
 def _first(ratings: pd.DataFrame | _Checked) -> pd.DataFrame:
     df = _table(ratings)
-    return df[df["repeat"].to_numpy() == 0]
+    first: pd.DataFrame = df[df["repeat"].to_numpy() == 0]
+    return first
 
 
 def exclude_raters(ratings: pd.DataFrame, raters: Iterable[str]) -> pd.DataFrame:
@@ -171,7 +178,8 @@ def mos(
         out["ci95_low"] = out["mos"] - half
         out["ci95_high"] = out["mos"] + half
     else:
-        low, high = _cluster_bootstrap(df, out.index, n_boot=n_boot, seed=seed)
+        groups = cast(pd.MultiIndex, out.index)  # (dataset, method)
+        low, high = _cluster_bootstrap(df, groups, n_boot=n_boot, seed=seed)
         out["ci95_low"] = low
         out["ci95_high"] = high
     for s in SCORES:
@@ -181,7 +189,7 @@ def mos(
 
 def _cluster_bootstrap(
     df: pd.DataFrame, groups: pd.MultiIndex, *, n_boot: int, seed: int | None
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[FloatArray, FloatArray]:
     """Percentile 95 % interval of the MOS under a rater x image cluster bootstrap.
 
     A resample is a multiplicity per rater and per image (multinomial counts); each
@@ -201,7 +209,7 @@ def _cluster_bootstrap(
     high = np.full(len(groups), np.nan)
     position = {key: i for i, key in enumerate(groups)}
     for dataset, part in df.groupby("dataset", sort=True, observed=True):
-        r = raters.get_indexer(part["rater"])
+        r = raters.get_indexer(part["rater"])  # type: ignore[arg-type]  # any array-like
         i, images = pd.factorize(part["image"], sort=True)
         m, methods = pd.factorize(part["method"], sort=True)
         n_img, n_met = len(images), len(methods)
@@ -227,13 +235,27 @@ def _cluster_bootstrap(
 
 # --------------------------------------------------------------------------- Wilcoxon
 
+WILCOXON_COLUMNS = [
+    "dataset",
+    "method_a",
+    "method_b",
+    "n_pairs",
+    "mos_a",
+    "mos_b",
+    "statistic",
+    "p_value",
+    "p_holm",
+    "significant",
+    "effect_size",
+    "median_diff",
+]
 _SCIPY_METHOD = {"auto": "auto", "exact": "exact", "approx": "asymptotic"}
 _ZERO_METHODS = ("wilcox", "pratt", "zsplit")
 
 
 def signed_rank(
-    a: np.ndarray | Iterable[float],
-    b: np.ndarray | Iterable[float],
+    a: FloatArray | Iterable[float],
+    b: FloatArray | Iterable[float],
     *,
     zero_method: str = "wilcox",
     method: str = "auto",
@@ -298,7 +320,7 @@ def signed_rank(
     return result
 
 
-def holm(p_values: Iterable[float]) -> np.ndarray:
+def holm(p_values: Iterable[float]) -> FloatArray:
     """Holm (1979) step-down adjusted p-values, as R's ``p.adjust(p, "holm")``.
 
     NaN p-values (tests that could not be run) are left NaN and not counted in m.
@@ -364,53 +386,50 @@ def wilcoxon_pairs(
     df = _first(ratings)
     rows = []
     for dataset, part in df.groupby("dataset", sort=True, observed=True):
-        try:
-            wide = part.pivot(index=["rater", "image"], columns="method", values="score")
-        except ValueError as exc:  # pragma: no cover - validate_ratings rules it out
-            raise ValueError(f"wilcoxon_pairs: dataset {dataset!r}: {exc}") from exc
-        methods = _ordered(part["method"], wide.columns)
-        values = wide[methods].to_numpy(dtype=float)
-        found = []
-        for ia, ib in combinations(range(len(methods)), 2):
-            both = ~(np.isnan(values[:, ia]) | np.isnan(values[:, ib]))
-            res = signed_rank(
-                values[both, ia],
-                values[both, ib],
-                zero_method=zero_method,
-                method=method,
-                correction=correction,
+        rows.extend(
+            _dataset_pairs(
+                dataset, part, zero_method=zero_method, method=method, correction=correction
             )
-            found.append({"dataset": dataset, "method_a": methods[ia], "method_b": methods[ib]})
-            found[-1].update(res)
-        adjusted = holm(r["p_value"] for r in found)
-        for r, p in zip(found, adjusted, strict=True):
-            r["p_holm"] = p
-        rows.extend(found)
-    columns = [
-        "dataset",
-        "method_a",
-        "method_b",
-        "n_pairs",
-        "mos_a",
-        "mos_b",
-        "statistic",
-        "p_value",
-        "p_holm",
-        "significant",
-        "effect_size",
-        "median_diff",
-    ]
+        )
     out = pd.DataFrame(rows)
     if out.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=WILCOXON_COLUMNS)
     out = out.rename(columns={"mean_a": "mos_a", "mean_b": "mos_b"})
     out["n_pairs"] = out["n_pairs"].astype(np.int64)
     with np.errstate(invalid="ignore"):
         out["significant"] = (out["p_holm"] < alpha).to_numpy()
-    return out[columns]
+    return out[WILCOXON_COLUMNS]
 
 
-def _ordered(column: pd.Series, present: Iterable) -> list:
+def _dataset_pairs(
+    dataset: object, part: pd.DataFrame, *, zero_method: str, method: str, correction: bool
+) -> list[dict[str, object]]:
+    """The tests of :func:`wilcoxon_pairs` for the ratings ``part`` of one dataset."""
+    try:
+        wide = part.pivot(index=["rater", "image"], columns="method", values="score")
+    except ValueError as exc:  # pragma: no cover - validate_ratings rules it out
+        raise ValueError(f"wilcoxon_pairs: dataset {dataset!r}: {exc}") from exc
+    methods = _ordered(part["method"], wide.columns)
+    values = wide[methods].to_numpy(dtype=float)
+    found: list[dict[str, object]] = []
+    for ia, ib in combinations(range(len(methods)), 2):
+        both = ~(np.isnan(values[:, ia]) | np.isnan(values[:, ib]))
+        res = signed_rank(
+            values[both, ia],
+            values[both, ib],
+            zero_method=zero_method,
+            method=method,
+            correction=correction,
+        )
+        found.append({"dataset": dataset, "method_a": methods[ia], "method_b": methods[ib]})
+        found[-1].update(res)
+    adjusted = holm(cast(float, r["p_value"]) for r in found)
+    for r, p in zip(found, adjusted, strict=True):
+        r["p_holm"] = p
+    return found
+
+
+def _ordered(column: pd.Series[str], present: Iterable[str]) -> list[str]:
     present = list(present)
     if isinstance(column.dtype, pd.CategoricalDtype):
         keep = set(present)
@@ -483,7 +502,7 @@ def retest(
 
 
 def calibration_adherence(
-    ratings: pd.DataFrame,
+    ratings: pd.DataFrame | _Checked,
     *,
     low_method: str = "nearest",
     low_score: int = 1,
@@ -521,13 +540,13 @@ def calibration_adherence(
         has = out[f"{prefix}_n"] > 0
         judged |= has
         ok &= ~has | ((out[f"{prefix}_mean"] - anchor).abs() <= tolerance)
-    ok[~judged] = pd.NA
+    ok[~judged] = pd.NA  # type: ignore[call-overload]  # a nullable "boolean" Series
     out["calibration_ok"] = ok
     return out.reset_index()
 
 
 def bt500_screening(
-    ratings: pd.DataFrame,
+    ratings: pd.DataFrame | _Checked,
     *,
     ddof: int = 0,
     count_zero_variance: bool = False,
@@ -592,7 +611,7 @@ def bt500_screening(
 
 
 def rater_agreement(
-    ratings: pd.DataFrame,
+    ratings: pd.DataFrame | _Checked,
     *,
     max_mode_share: float = 0.9,
     min_ratings: int = 10,
@@ -644,7 +663,7 @@ def rater_agreement(
     return out
 
 
-def _grouped_pearson(g: np.ndarray, x: np.ndarray, y: np.ndarray, n_groups: int) -> np.ndarray:
+def _grouped_pearson(g: Codes, x: FloatArray, y: FloatArray, n_groups: int) -> FloatArray:
     """Pearson r of x and y within each group code (NaN for < 2 points or no variance)."""
     n = np.bincount(g, minlength=n_groups).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -660,18 +679,19 @@ def _grouped_pearson(g: np.ndarray, x: np.ndarray, y: np.ndarray, n_groups: int)
     scale = np.maximum(np.abs(mx), np.abs(my)) ** 2 * n
     tiny = (sxx <= 1e-20 * scale) | (syy <= 1e-20 * scale)
     r[tiny | (n < 2)] = np.nan
-    return np.clip(r, -1.0, 1.0)
+    clipped: FloatArray = np.clip(r, -1.0, 1.0)
+    return clipped
 
 
-def _grouped_rank(g: np.ndarray, x: np.ndarray) -> np.ndarray:
+def _grouped_rank(g: Codes, x: FloatArray) -> FloatArray:
     """Average ranks of x within each group code, as scipy.stats.rankdata per group."""
-    return pd.Series(x).groupby(g).rank(method="average").to_numpy()
+    return cast(FloatArray, pd.Series(x).groupby(g).rank(method="average").to_numpy())
 
 
-def _group_codes(df: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+def _group_codes(df: pd.DataFrame, columns: list[str]) -> tuple[Codes, pd.DataFrame]:
     """Dense integer codes of ``columns`` (sorted) and the table of their values."""
     grouped = df.groupby(columns, sort=True, observed=True)
-    codes = grouped.ngroup().to_numpy()
+    codes = cast(Codes, grouped.ngroup().to_numpy())
     keys = grouped.size().index.to_frame(index=False)
     return codes, keys
 
@@ -688,7 +708,7 @@ EPSILON = 1e-8
 
 
 def subject_model(
-    ratings: pd.DataFrame,
+    ratings: pd.DataFrame | _Checked,
     *,
     repeats: bool = False,
     zero_mean_bias: bool = True,
@@ -734,59 +754,22 @@ def subject_model(
     j, stimuli = _group_codes(df, STIMULUS)
     i, raters = _group_codes(df, ["rater"])
     x = df["score"].to_numpy(float)
-    n_j = np.bincount(j).astype(float)
-    n_i = np.bincount(i).astype(float)
-
-    def mean_j(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        if weights is None:
-            return np.bincount(j, weights=values) / n_j
-        return np.bincount(j, weights=values * weights) / np.bincount(j, weights=weights)
-
-    def mean_i(values: np.ndarray) -> np.ndarray:
-        return np.bincount(i, weights=values) / n_i
-
-    def std(codes: np.ndarray, counts: np.ndarray, values: np.ndarray) -> np.ndarray:
-        centred = values - (np.bincount(codes, weights=values) / counts)[codes]
-        return np.sqrt(np.bincount(codes, weights=centred**2) / counts)
-
-    s_j = mean_j(x)
-    b_i = mean_i(x - s_j[j])
-    iterations = 0
-    while True:
-        previous = s_j
-        residual = x - s_j[j] - b_i[i]
-        v_i = std(i, n_i, residual)
-        v_j = std(j, n_j, residual)
-        w = 1.0 / (v_i**2 + EPSILON)
-        s_j = mean_j(x - b_i[i], w[i])
-        b_i = mean_i(x - s_j[j])
-        iterations += 1
-        if np.linalg.norm(previous - s_j) < DELTA_THRESHOLD or iterations >= MAX_ITERATIONS:
-            break
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s_std = 1.0 / np.sqrt(np.maximum(0.0, n_j / v_j**2))
-        b_std = 1.0 / np.sqrt(np.maximum(0.0, n_i / v_i**2))
-        residual = x - s_j[j] - b_i[i]
-        # Second derivative of the log-likelihood in v_r: n/v^2 - 3 sum(e^2)/v^4.
-        lpp = n_i / v_i**2 - 3.0 * np.bincount(i, weights=residual**2) / v_i**4
-        v_std = 1.0 / np.sqrt(np.maximum(0.0, -lpp))
-        v_low = (1 - np.sqrt(n_i / sps.chi2.ppf(0.975, df=n_i))) * v_i
-        v_high = (np.sqrt(n_i / sps.chi2.ppf(0.025, df=n_i)) - 1) * v_i
+    s_j, b_i, v_i, v_j, iterations = _alternating_projection(x, i, j)
+    s_std, b_std, v_std, v_low, v_high = _subject_errors(x, i, j, s_j, b_i, v_i, v_j)
     if zero_mean_bias:
         shift = b_i.mean()
         b_i = b_i - shift
         s_j = s_j + shift
 
     stim_out = stimuli.copy()
-    stim_out["n"] = n_j.astype(np.int64)
-    stim_out["mos"] = mean_j(x)
+    stim_out["n"] = np.bincount(j).astype(np.int64)
+    stim_out["mos"] = np.bincount(j, weights=x) / np.bincount(j).astype(float)
     stim_out["quality"] = s_j
     stim_out["quality_std"] = s_std
     stim_out["ci95_low"] = s_j - Z975 * s_std
     stim_out["ci95_high"] = s_j + Z975 * s_std
     rater_out = raters.copy()
-    rater_out["n"] = n_i.astype(np.int64)
+    rater_out["n"] = np.bincount(i).astype(np.int64)
     rater_out["bias"] = b_i
     rater_out["bias_std"] = b_std
     rater_out["bias_ci95_low"] = b_i - Z975 * b_std
@@ -800,7 +783,75 @@ def subject_model(
     return stim_out, rater_out
 
 
+def _group_std(codes: Codes, counts: FloatArray, values: FloatArray) -> FloatArray:
+    """Standard deviation (ddof 0) of ``values`` within each group code."""
+    centred = values - (np.bincount(codes, weights=values) / counts)[codes]
+    std: FloatArray = np.sqrt(np.bincount(codes, weights=centred**2) / counts)
+    return std
+
+
+def _alternating_projection(
+    x: FloatArray, i: Codes, j: Codes
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, int]:
+    """Steps 1 and 2 of :func:`subject_model` for scores ``x`` of raters ``i``, stimuli ``j``.
+
+    Returns quality per stimulus, bias per rater, the inconsistencies v_r and v_s of
+    the last round, and the number of rounds.
+    """
+    n_j = np.bincount(j).astype(float)
+    n_i = np.bincount(i).astype(float)
+    s_j = np.bincount(j, weights=x) / n_j
+    b_i = np.bincount(i, weights=x - s_j[j]) / n_i
+    iterations = 0
+    while True:
+        previous = s_j
+        residual = x - s_j[j] - b_i[i]
+        v_i = _group_std(i, n_i, residual)
+        v_j = _group_std(j, n_j, residual)
+        w = (1.0 / (v_i**2 + EPSILON))[i]
+        s_j = np.bincount(j, weights=(x - b_i[i]) * w) / np.bincount(j, weights=w)
+        b_i = np.bincount(i, weights=x - s_j[j]) / n_i
+        iterations += 1
+        if np.linalg.norm(previous - s_j) < DELTA_THRESHOLD or iterations >= MAX_ITERATIONS:
+            return s_j, b_i, v_i, v_j, iterations
+
+
+def _subject_errors(
+    x: FloatArray,
+    i: Codes,
+    j: Codes,
+    s_j: FloatArray,
+    b_i: FloatArray,
+    v_i: FloatArray,
+    v_j: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Step 3 of :func:`subject_model`: quality, bias and inconsistency std, and the
+    half-widths below and above the inconsistency of its chi-square interval."""
+    n_j = np.bincount(j).astype(float)
+    n_i = np.bincount(i).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s_std = 1.0 / np.sqrt(np.maximum(0.0, n_j / v_j**2))
+        b_std = 1.0 / np.sqrt(np.maximum(0.0, n_i / v_i**2))
+        residual = x - s_j[j] - b_i[i]
+        # Second derivative of the log-likelihood in v_r: n/v^2 - 3 sum(e^2)/v^4.
+        lpp = n_i / v_i**2 - 3.0 * np.bincount(i, weights=residual**2) / v_i**4
+        v_std = 1.0 / np.sqrt(np.maximum(0.0, -lpp))
+        v_low = (1 - np.sqrt(n_i / sps.chi2.ppf(0.975, df=n_i))) * v_i
+        v_high = (np.sqrt(n_i / sps.chi2.ppf(0.025, df=n_i)) - 1) * v_i
+    return s_std, b_std, v_std, v_low, v_high
+
+
 # --------------------------------------------------------------------------- screening
+
+
+class CalibrationOptions(TypedDict, total=False):
+    """The keyword arguments of :func:`calibration_adherence`."""
+
+    low_method: str
+    low_score: int
+    high_method: str
+    high_score: int
+    tolerance: float
 
 
 def screen_raters(
@@ -808,7 +859,7 @@ def screen_raters(
     *,
     min_corr: float = 0.5,
     max_inconsistency_ratio: float = 2.0,
-    calibration: dict | None = None,
+    calibration: CalibrationOptions | None = None,
 ) -> pd.DataFrame:
     """One row per rater combining every screen; it marks raters, it excludes nobody.
 
@@ -837,11 +888,11 @@ def screen_raters(
     bt500 = bt500_screening(first).set_index("rater")
     calib = calibration_adherence(first, **(calibration or {})).set_index("rater")
     _, model = subject_model(first)
-    first = first.frame
+    frame = first.frame
     model = model.set_index("rater")
     raters = agreement.index
-    if "simulated" in first:
-        simulated = first.groupby("rater", observed=True)["simulated"].any().reindex(raters)
+    if "simulated" in frame:
+        simulated = frame.groupby("rater", observed=True)["simulated"].any().reindex(raters)
         simulated = simulated.fillna(False).astype(bool)
     else:
         simulated = pd.Series(False, index=raters)
@@ -867,6 +918,6 @@ def screen_raters(
     }
     flags = np.column_stack(list(reasons.values()))
     names = np.array(list(reasons))
-    out["flagged"] = flags.any(1)
+    out["flagged"] = cast("npt.NDArray[np.bool_]", flags.any(1))
     out["reasons"] = [";".join(names[row]) for row in flags]
     return out.reset_index()

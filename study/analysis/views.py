@@ -8,9 +8,9 @@ state change is a POST through Django's CSRF protection.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import Concatenate, ParamSpec, Protocol, SupportsFloat, cast
 
 import pandas as pd
 from django.contrib import messages
@@ -22,25 +22,32 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from study.analysis import figures, selectors
-from study.analysis.exports import ExportError, ExportOptions, export_zip
+from study.analysis import dashboard, figures, selectors
+from study.analysis.dashboard import LiveSummary
+from study.analysis.exports import ExportError, export_zip
+from study.analysis.pipeline import AnalysisOptions
 from study.protocol import services as protocol_services
 from study.protocol.models import Study
 
 # Poll interval of the live parts, in seconds (``?poll=N`` overrides it, 1..300).
 POLL_SECONDS = 5
 
+P = ParamSpec("P")
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+
+def staff_required(
+    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def guarded(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not (request.user.is_active and request.user.is_staff):
             raise PermissionDenied("the dashboard is for staff accounts")
         return view(request, *args, **kwargs)
 
-    return guarded
+    # wraps() keeps the view's signature, whose request parameter has a name.
+    return cast("Callable[Concatenate[HttpRequest, P], HttpResponse]", guarded)
 
 
 @never_cache
@@ -55,7 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
     study = get_object_or_404(Study, pk=pk)
-    summary = selectors.live_summary(study=study)
+    summary = dashboard.live_summary(study=study)
     progress = selectors.rater_progress(study=study)
     for row in progress:
         row["screening"] = summary["screening"].get(row["rater"], "")
@@ -80,7 +87,7 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def study_live(request: HttpRequest, pk: int) -> JsonResponse:
     """What the study page refreshes: state, per-rater progress and the MOS table."""
     study = get_object_or_404(Study, pk=pk)
-    summary = selectors.live_summary(study=study)
+    summary = dashboard.live_summary(study=study)
     progress = selectors.rater_progress(study=study)
     return JsonResponse(
         {
@@ -109,19 +116,21 @@ def study_live(request: HttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def figure5_png(request: HttpRequest, pk: int) -> HttpResponse:
     study = get_object_or_404(Study, pk=pk)
-    summary = selectors.live_summary(study=study)
+    summary = dashboard.live_summary(study=study)
     if not summary["ratings"]:
         raise Http404("no ratings yet")
     key = f"{summary['version']}:figure5.png"
     png = cache.get(key)
     if png is None:
         # Drawing takes about a second; every open dashboard asks after each new rating.
-        panels = sorted(summary["datasets"], key=lambda d: d != "BSD100")
         figure = figures.figure5(
-            summary["mos"], datasets=panels, methods=summary["methods"], labels=summary["labels"]
+            summary["mos"],
+            datasets=figures.panel_order(summary["datasets"]),
+            methods=summary["methods"],
+            labels=summary["labels"],
         )
         png = figures.render(figure, fmt="png", dpi=100)
-        cache.set(key, png, timeout=selectors.LIVE_CACHE_SECONDS)
+        cache.set(key, png, timeout=dashboard.LIVE_CACHE_SECONDS)
     return HttpResponse(png, content_type="image/png")
 
 
@@ -131,7 +140,7 @@ def figure5_png(request: HttpRequest, pk: int) -> HttpResponse:
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The full export as a zip, built in memory (``?exclude_screened=1`` as the command)."""
     study = get_object_or_404(Study, pk=pk)
-    options = ExportOptions(
+    options = AnalysisOptions(
         exclude_screened=request.GET.get("exclude_screened") == "1",
         exclude_simulated=request.GET.get("exclude_simulated") == "1",
     )
@@ -158,7 +167,11 @@ def study_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _change_state(request, pk, protocol_services.close_study, "closed")
 
 
-def _change_state(request: HttpRequest, pk: int, change, word: str) -> HttpResponse:
+class _StateChange(Protocol):
+    def __call__(self, *, study: Study) -> object: ...
+
+
+def _change_state(request: HttpRequest, pk: int, change: _StateChange, word: str) -> HttpResponse:
     study = get_object_or_404(Study, pk=pk)
     try:
         change(study=study)
@@ -184,15 +197,40 @@ def _safe_filename(name: str) -> str:
     return cleaned.strip("._") or "study"
 
 
-def _number(value: Any) -> float | None:
+def _number(value: SupportsFloat) -> float | None:
     """A float for JSON and templates; NaN (e.g. the CI of a single rating) as None."""
     value = float(value)
     return None if math.isnan(value) else value
 
 
-def _mos_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+class _MosRow(Protocol):
+    """A row of the MOS table (``stats.mos``), as ``itertuples`` gives it."""
+
+    dataset: str
+    method: str
+    n: int
+    mos: float
+    ci95_low: float
+    ci95_high: float
+
+
+class _WilcoxonRow(Protocol):
+    """A row of the Wilcoxon table (``stats.wilcoxon_pairs``), as ``itertuples`` gives it."""
+
+    method_a: str
+    method_b: str
+    n_pairs: int
+    mos_a: float
+    mos_b: float
+    p_holm: float
+    significant: bool
+    effect_size: float
+
+
+def _mos_rows(summary: LiveSummary) -> list[dict[str, object]]:
     mos: pd.DataFrame = summary["mos"]
     labels = summary["labels"]
+    rows = cast("Iterable[_MosRow]", mos.itertuples(index=False))
     return [
         {
             "dataset": row.dataset,
@@ -203,7 +241,7 @@ def _mos_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
             "ci95_low": _number(row.ci95_low),
             "ci95_high": _number(row.ci95_high),
         }
-        for row in mos.itertuples(index=False)
+        for row in rows
     ]
 
 
@@ -226,7 +264,7 @@ def _format_p(p: float | None) -> str:
     return f"{p:.3f}"
 
 
-def _wilcoxon_matrices(summary: dict[str, Any]) -> list[dict[str, Any]]:
+def _wilcoxon_matrices(summary: LiveSummary) -> list[dict[str, object]]:
     """Per dataset a method x method matrix of Holm-corrected p, coloured by p.
 
     A cell (row a, column b) says whether a's MOS differs from b's; its title gives
@@ -236,38 +274,38 @@ def _wilcoxon_matrices(summary: dict[str, Any]) -> list[dict[str, Any]]:
     if wilcoxon.empty:
         return []
     labels = summary["labels"]
-    matrices = []
+    matrices: list[dict[str, object]] = []
     for dataset in summary["datasets"]:
         part = wilcoxon[wilcoxon["dataset"] == dataset]
         methods = [
             m for m in summary["methods"] if m in set(part["method_a"]) | set(part["method_b"])
         ]
-        found = {}
-        for row in part.itertuples(index=False):
+        found: dict[tuple[str, str], _WilcoxonRow] = {}
+        for row in cast("Iterable[_WilcoxonRow]", part.itertuples(index=False)):
             found[(row.method_a, row.method_b)] = row
             found[(row.method_b, row.method_a)] = row
-        rows = []
+        rows: list[dict[str, object]] = []
         for a in methods:
-            cells = []
+            cells: list[dict[str, object]] = []
             for b in methods:
-                row = found.get((a, b))
-                if a == b or row is None:
+                pair = found.get((a, b))
+                if a == b or pair is None:
                     cells.append({"text": "", "style": "background:#ffffff", "title": ""})
                     continue
-                p = _number(row.p_holm)
+                p = _number(pair.p_holm)
                 mos_a, mos_b = (
-                    (row.mos_a, row.mos_b) if row.method_a == a else (row.mos_b, row.mos_a)
+                    (pair.mos_a, pair.mos_b) if pair.method_a == a else (pair.mos_b, pair.mos_a)
                 )
                 sign = ">" if mos_a > mos_b else "<" if mos_a < mos_b else "="
                 cells.append(
                     {
                         "text": _format_p(p),
                         "style": f"background:{_heat(p)}",
-                        "significant": bool(row.significant),
+                        "significant": bool(pair.significant),
                         "title": (
                             f"{labels.get(a, a)} {mos_a:.2f} {sign} {labels.get(b, b)} "
-                            f"{mos_b:.2f}; {row.n_pairs} pairs; Holm p = {_format_p(p)}; "
-                            f"effect size {row.effect_size:+.2f}"
+                            f"{mos_b:.2f}; {pair.n_pairs} pairs; Holm p = {_format_p(p)}; "
+                            f"effect size {pair.effect_size:+.2f}"
                         ),
                     }
                 )

@@ -42,20 +42,3 @@ def output_index(*, datasets: Iterable[Dataset]) -> dict[tuple[int, str], int]:
         "image_id", "method__key", "id"
     )
     return {(image_id, key): output_id for image_id, key, output_id in rows}
-
-
-def coverage(*, dataset: Dataset) -> dict[str, int]:
-    """Number of outputs per method key for a dataset (what a study can use)."""
-    rows = (
-        Output.objects.filter(image__dataset=dataset)
-        .values("method__key")
-        .annotate(n=Count("id"))
-        .order_by("method__key")
-    )
-    return {row["method__key"]: row["n"] for row in rows}
-
-
-def missing_outputs(*, dataset: Dataset, method: str) -> list[str]:
-    """Names of the dataset's images that have no output for ``method``."""
-    have = Output.objects.filter(image__dataset=dataset, method__key=method).values("image_id")
-    return list(dataset.images.exclude(id__in=have).order_by("name").values_list("name", flat=True))

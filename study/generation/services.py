@@ -2,7 +2,7 @@
 
 ``generate_outputs`` records a :class:`GenerationJob` with one item per image and
 enqueues ``generation.run_batch`` once per batch (job id and batch number only),
-after the job's transaction commits. ``run_batch`` is what a task runs, on a worker or
+by name, after the job's transaction commits. ``run_batch`` is what a task runs, on a worker or
 in-process: it reads the LR and HR images through Django's storage, upscales the batch
 with :class:`srmodels.engine.Upscaler` (loaded once per process and kept, keyed by
 method and weights checksum), measures every output against its HR and stores it.
@@ -59,14 +59,17 @@ from srmodels.registry import MethodSpec, UnknownMethodError, find_weights, get_
 from srmodels.weights import WeightsError, read_meta, sha256_file
 from study.catalog import imaging
 from study.catalog.models import Dataset, Output, SourceImage
-from study.catalog.services import ensure_method
+from study.catalog.services import OutputRow, ensure_method, write_outputs
 from study.catalog.storage import TEMP_PREFIX, StagedFile, output_path, read_bytes
+from study.celery import app as celery_app
 from study.generation.models import GenerationItem, GenerationJob
 from study.protocol.selectors import output_has_ratings
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 8
+# The Celery task that runs one batch (study.generation.tasks), enqueued by this name.
+RUN_BATCH_TASK = "generation.run_batch"
 # Errors that say "try again later", not "this input is bad": the task retries them
 # with exponential backoff. Anything else fails the item (or the batch) with its text.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
@@ -158,12 +161,23 @@ def generate_outputs(
 
 def _sender(job_id: int, batch: int, queue: str) -> Callable[[], Any]:
     def send() -> Any:
-        # Imported here: the task module imports this one.
-        from study.generation.tasks import run_batch as task
-
-        return task.apply_async(args=[job_id, batch], queue=queue)
+        return _task(RUN_BATCH_TASK).apply_async(args=[job_id, batch], queue=queue)
 
     return send
+
+
+def _task(name: str) -> Any:
+    """The Celery task registered as ``name``, found by name: the task module imports
+    this one, so this one never imports it.
+
+    A worker registers every app's tasks when it starts; another process (the web
+    server, a command, in-process runs without a broker) has them imported on first
+    use, by the same discovery, so the task runs the same way (eagerly in-process
+    when ``CELERY_BROKER_URL`` is unset).
+    """
+    if name not in celery_app.tasks:
+        celery_app.loader.import_default_modules()
+    return celery_app.tasks[name]
 
 
 def _dataset(dataset: Dataset | str) -> Dataset:
@@ -507,26 +521,26 @@ def _write_row(
     staged: StagedFile,
     rendered: imaging.RenderedOutput,
 ) -> str:
-    values = {
-        "file": staged.name,
-        **rendered.fields(),
-        "origin": Output.Origin.GENERATED,
-        "weights_checksum": job.weights_checksum,
-        "source": f"generate_outputs job {job.pk}"
+    row = OutputRow.rendered(
+        rendered,
+        image_id=item.image_id,
+        method_id=job.method_id,
+        file=staged.name,
+        origin=Output.Origin.GENERATED,
+        weights_checksum=job.weights_checksum,
+        source=f"generate_outputs job {job.pk}"
         + (f": {job.weights_path}" if job.weights_path else ""),
-    }
+    )
     if existing is None:
         try:
             # A savepoint: a writer that does not take the image lock (import_outputs)
             # may have inserted the row; then this output is not needed.
             with transaction.atomic():
-                Output.objects.create(image_id=item.image_id, method_id=job.method_id, **values)
+                write_outputs(rows=[row])
         except IntegrityError:
             return Status.SKIPPED
     else:
-        for key, value in values.items():
-            setattr(existing, key, value)
-        existing.save()
+        write_outputs(rows=[row], replace=existing)
     staged.existed = staged.storage.exists(staged.name)
     # Last step of the transaction: if the commit fails, StagedFile.discard removes a
     # newly published file again.
@@ -686,12 +700,6 @@ def _worker_weights(job: GenerationJob, spec: MethodSpec) -> Path:
         ) from None
     assert found is not None
     return found
-
-
-def loaded_models() -> list[tuple[str, str, int, str]]:
-    """Keys of the models this process holds, least recently used first (for tests, ops)."""
-    with _MODELS_LOCK:
-        return list(_MODELS)
 
 
 def _context(upscaler: Any) -> dict[str, str]:

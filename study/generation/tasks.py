@@ -1,5 +1,8 @@
 """Celery tasks of the generation app: ids in, one service call, nothing else.
 
+The services enqueue these by name (``services.RUN_BATCH_TASK``) and never import
+this module, so the import goes one way: tasks -> services.
+
 ``generation.run_batch`` is acknowledged late and rejected (requeued) when its worker
 process dies, so a batch interrupted by a crash runs again; the service is idempotent,
 which makes that harmless. Only the service's named transient errors are retried, with
@@ -26,7 +29,7 @@ def retry_delay(retries: int) -> float:
 
 
 @app.task(
-    name="generation.run_batch",
+    name=services.RUN_BATCH_TASK,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,

@@ -1,10 +1,15 @@
-"""Studies, their stimuli, raters and each rater's ordered plan."""
+"""Studies, their stimuli, raters and each rater's ordered plan, and where raters came from."""
 
 from __future__ import annotations
 
 import secrets
 
 from django.db import models
+
+# ``Rater.external_source`` of raters no person invited (see RaterBatch): ratings
+# imported from a file, and simulated raters.
+IMPORTED_SOURCE = "import"
+SIMULATED_SOURCE = "simulated"
 
 
 def new_public_id() -> str:
@@ -87,8 +92,9 @@ class Rater(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     completion_code = models.CharField(max_length=32, blank=True)
-    # Position of the next plan item to show; advanced only by the submission service
-    # under a row lock, which is what makes a double submit store one rating.
+    # Position of the next plan item to show; moved only by the rating app: the
+    # submission service under a row lock (which is what makes a double submit store
+    # one rating), and record_ratings for the whole plan of an imported or simulated rater.
     position = models.PositiveIntegerField(default=0)
     # Position at which the current sitting began, and the end of an enforced break.
     sitting_start = models.PositiveIntegerField(default=0)
@@ -135,3 +141,30 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rater} #{self.position}"
+
+
+class RaterBatch(models.Model):
+    """One ``simulate_raters`` or ``import_ratings`` run: which raters it made, and how.
+
+    The raters themselves carry the flag (``Rater.simulated``, ``Rater.external_source``);
+    this row keeps what cannot be read back from them (seed, planted qualities, the
+    imported file and its checksum), so every export can say where its data came from.
+    (The analysis app defined it first: its migrations hand the table over.)
+    """
+
+    class Kind(models.TextChoices):
+        SIMULATED = "simulated", "simulated"
+        IMPORTED = "imported", "imported"
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    first_number = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField()
+    parameters = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["study", "first_number"]
+
+    def __str__(self) -> str:
+        return f"{self.study.name}: {self.kind} raters {self.first_number}-{self.last_number}"

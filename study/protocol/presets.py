@@ -2,7 +2,8 @@
 
 ``srgan2017`` is the MOS study of Ledig et al., CVPR 2017, section 3.3: Set5 and
 Set14 with all 12 versions, BSD100 with the 9 versions rated there (no
-SRResNet-VGG22, SRGAN-MSE or SRGAN-VGG22), 26 raters, calibration on 20 BSD300
+SRResNet-VGG22, SRGAN-MSE or SRGAN-VGG22; the methods and their order come from
+:mod:`study.srgan2017`), 26 raters, calibration on 20 BSD300
 training images shown as NN = 1 and HR = 5, and a test-retest block of 10 BSD100
 images shown twice. 12 x 19 + 9 x 100 = 1128 rated items per rater, plus the 10
 repeats. The paper does not say which method was repeated; the preset repeats
@@ -12,26 +13,11 @@ paper reports none).
 
 from __future__ import annotations
 
+from study import srgan2017
 from study.protocol.config import StudyConfig, parse_config
 
-ALL_12 = [
-    "nearest",
-    "bicubic",
-    "srcnn",
-    "selfexsr",
-    "drcn",
-    "espcn",
-    "srresnet-mse",
-    "srresnet-vgg22",
-    "srgan-mse",
-    "srgan-vgg22",
-    "srgan-vgg54",
-    "hr",
-]
-BSD100_9 = [m for m in ALL_12 if m not in ("srresnet-vgg22", "srgan-mse", "srgan-vgg22")]
 
-
-def _methods(keys: list[str]) -> str:
+def _methods(keys: tuple[str, ...]) -> str:
     return "[" + ", ".join(f'"{key}"' for key in keys) + "]"
 
 
@@ -44,15 +30,15 @@ raters = 26
 
 [[arms]]
 dataset = "Set5"
-methods = {_methods(ALL_12)}
+methods = {_methods(srgan2017.METHODS)}
 
 [[arms]]
 dataset = "Set14"
-methods = {_methods(ALL_12)}
+methods = {_methods(srgan2017.METHODS)}
 
 [[arms]]
 dataset = "BSD100"
-methods = {_methods(BSD100_9)}
+methods = {_methods(srgan2017.BSD100_METHODS)}
 
 [calibration]
 dataset = "BSD300-train"

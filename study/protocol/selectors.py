@@ -1,4 +1,10 @@
-"""Reads of the protocol: a study's stimuli as the plan builder sees them, plans for export."""
+"""Reads of the protocol: a study's stimuli as the plan builder sees them, plans for export.
+
+"Has it been rated?" is asked here through the reverse relation ``PlanItem.rating``
+(a query on the rating app's table, not an import of it): the protocol sits below the
+rating app, and the catalog and generation, which must never replace a rated output,
+receive the answer from here.
+"""
 
 from __future__ import annotations
 
@@ -28,17 +34,18 @@ def get_study(*, name: str) -> Study:
         ) from None
 
 
-def has_ratings(*, study: Study) -> bool:
-    from study.rating.models import Rating
+def study_for_update(*, name: str) -> Study | None:
+    """The study named ``name``, its row locked until the transaction ends (None: no such)."""
+    return Study.objects.select_for_update().filter(name=name).first()
 
-    return Rating.objects.filter(plan_item__rater__study=study).exists()
+
+def has_ratings(*, study: Study) -> bool:
+    return PlanItem.objects.filter(rater__study=study, rating__isnull=False).exists()
 
 
 def output_has_ratings(*, output_id: int) -> bool:
     """Whether any study has ratings of this output (then it must never be replaced)."""
-    from study.rating.models import Rating
-
-    return Rating.objects.filter(plan_item__stimulus__output_id=output_id).exists()
+    return PlanItem.objects.filter(stimulus__output_id=output_id, rating__isnull=False).exists()
 
 
 def last_rater_number(*, study: Study) -> int | None:

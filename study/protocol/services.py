@@ -7,6 +7,10 @@ created. Once any rating exists the stimuli and existing plans are frozen: the
 services here refuse to change them (``StudyLocked``); adding raters stays
 possible because it changes no existing plan.
 
+Raters no person invited are made here too (``add_raters(simulated=True)``,
+``add_imported_raters``, with ``record_rater_batch`` keeping how); the ratings of
+such raters are the rating app's (``rating.services.record_ratings``).
+
 Lifecycle: draft -> open -> closed, and closed -> open again (a researcher may
 reopen a study to collect more raters; ``opened_at`` keeps the first opening,
 ``closed_at`` is cleared). Only an open study accepts ratings.
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -25,13 +29,22 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from study.bulk import bulk_insert
+from study.bulk import bulk_insert, create_rows
 from study.catalog import methods as catalog_methods
 from study.catalog import selectors as catalog_selectors
+from study.catalog.models import Dataset
 from study.protocol import selectors
-from study.protocol.config import ConfigError, StudyConfig, config_from_dict
-from study.protocol.models import PlanItem, Rater, Stimulus, Study
+from study.protocol.config import Arm, ConfigError, StudyConfig, config_from_dict
+from study.protocol.models import (
+    IMPORTED_SOURCE,
+    PlanItem,
+    Rater,
+    RaterBatch,
+    Stimulus,
+    Study,
+)
 from study.protocol.plans import PlanBuilder, PlanError, feasibility_problem
+from study.srgan2017 import dataset_order, method_order
 
 # Random streams of the study-level draws (rater streams are [seed, rater >= 1]).
 CALIBRATION_STREAM = (0, 1)
@@ -117,11 +130,53 @@ def design_study(*, config: StudyConfig, allow_missing_methods: bool = False) ->
     ``allow_missing_methods`` a method with no output at all in an arm's dataset
     is dropped from that arm (``StudyDesign.dropped`` says which) instead.
     """
-    errors: list[str] = []
     names = [arm.dataset for arm in config.arms]
     if config.calibration:
         names.append(config.calibration.dataset)
     datasets = catalog_selectors.datasets_by_name(names=names)
+    _raise_if(_unknown_names(config, datasets))
+    _raise_if(_too_few_images(config, datasets))
+
+    catalog = _Catalog(
+        index=catalog_selectors.output_index(datasets=datasets.values()),
+        images={name: catalog_selectors.image_names(dataset=ds) for name, ds in datasets.items()},
+    )
+    design = StudyDesign(config=config)
+    errors: list[str] = []
+    arm_methods = _arm_methods(config, catalog, design, allow_missing_methods, errors)
+    retest_pairs = _retest_pairs(config, catalog, design, arm_methods, errors)
+    _calibration(config, catalog, design, errors)
+    _raise_if(errors)
+
+    item_images: list[int] = []
+    for arm in config.arms:
+        for image_id, _name in catalog.images[arm.dataset]:
+            for method in arm_methods[arm.dataset]:
+                retested = (image_id, method) in retest_pairs
+                design.rating.append((catalog.index[(image_id, method)], retested))
+                item_images.extend([image_id, image_id] if retested else [image_id])
+    problem = feasibility_problem(item_images)
+    if problem:
+        raise ConfigError(f"arms: {problem}")
+    return design
+
+
+@dataclass(frozen=True)
+class _Catalog:
+    """What a design reads of the catalog: outputs by (image id, method), images by dataset."""
+
+    index: dict[tuple[int, str], int]
+    images: dict[str, list[tuple[int, str]]]
+
+
+def _raise_if(errors: list[str]) -> None:
+    if errors:
+        raise ConfigError(errors)
+
+
+def _unknown_names(config: StudyConfig, datasets: dict[str, Dataset]) -> list[str]:
+    """The datasets the catalog lacks and the method names nobody knows, by key."""
+    errors: list[str] = []
     known = catalog_selectors.method_keys()
 
     def check_dataset(key: str, name: str) -> None:
@@ -142,99 +197,108 @@ def design_study(*, config: StudyConfig, allow_missing_methods: bool = False) ->
         check_dataset("calibration.dataset", calibration.dataset)
         check_method("calibration.low.method", calibration.low.method)
         check_method("calibration.high.method", calibration.high.method)
-    if errors:
-        raise ConfigError(errors)
+    return errors
 
+
+def _too_few_images(config: StudyConfig, datasets: dict[str, Dataset]) -> list[str]:
+    """Calibration and retest blocks asking for more images than their dataset has."""
+    errors: list[str] = []
     counts = catalog_selectors.image_counts(datasets=datasets.values())
+    calibration, retest = config.calibration, config.retest
     for key, name, wanted in (
         ("calibration.images", calibration.dataset if calibration else None, calibration),
-        ("retest.images", config.retest.dataset if config.retest else None, config.retest),
+        ("retest.images", retest.dataset if retest else None, retest),
     ):
         if wanted is None:
             continue
         have = counts.get(datasets[name].id, 0)
         if wanted.images > have:
             errors.append(f"{key}: {wanted.images} images requested, {name} has {have}")
-    if errors:
-        raise ConfigError(errors)
+    return errors
 
-    index = catalog_selectors.output_index(datasets=datasets.values())
-    images = {name: catalog_selectors.image_names(dataset=ds) for name, ds in datasets.items()}
-    design = StudyDesign(config=config)
+
+def _arm_methods(
+    config: StudyConfig,
+    catalog: _Catalog,
+    design: StudyDesign,
+    allow_missing_methods: bool,
+    errors: list[str],
+) -> dict[str, list[str]]:
+    """Each arm's methods that have every output; the others are dropped or an error."""
     arm_methods: dict[str, list[str]] = {}
     for number, arm in enumerate(config.arms):
+        images = catalog.images[arm.dataset]
         kept: list[str] = []
         for position, method in enumerate(arm.methods):
-            missing = [
-                name for image_id, name in images[arm.dataset] if (image_id, method) not in index
-            ]
-            total = len(images[arm.dataset])
-            if missing and len(missing) == total and allow_missing_methods:
+            missing = [name for image_id, name in images if (image_id, method) not in catalog.index]
+            if missing and len(missing) == len(images) and allow_missing_methods:
                 design.dropped.setdefault(arm.dataset, []).append(method)
                 continue
             if missing:
                 errors.append(
                     f"arms[{number}].methods[{position}]: no {method} output for "
-                    f"{len(missing)} of the {total} {arm.dataset} images ({_names(missing)})"
+                    f"{len(missing)} of the {len(images)} {arm.dataset} images ({_names(missing)})"
                 )
             kept.append(method)
         if not kept:
             errors.append(f"arms[{number}].methods: no method has outputs for {arm.dataset}")
         arm_methods[arm.dataset] = kept
+    return arm_methods
 
-    retest_pairs: set[tuple[int, str]] = set()
+
+def _retest_pairs(
+    config: StudyConfig,
+    catalog: _Catalog,
+    design: StudyDesign,
+    arm_methods: dict[str, list[str]],
+    errors: list[str],
+) -> set[tuple[int, str]]:
+    """The (image id, method) pairs of the test-retest block, drawn from the study seed."""
     retest = config.retest
-    if retest:
-        if retest.method in design.dropped.get(retest.dataset, []):
-            # The user allowed dropping methods without outputs; a retest block of a
-            # dropped method cannot exist, so the study is built without one, and says so.
-            design.retest_dropped = (
-                f"retest block dropped: its method {retest.method!r} was dropped from the "
-                f"{retest.dataset} arm (no outputs)"
-            )
-        elif retest.method not in arm_methods.get(retest.dataset, []):
+    if not retest:
+        return set()
+    if retest.method in design.dropped.get(retest.dataset, []):
+        # The user allowed dropping methods without outputs; a retest block of a
+        # dropped method cannot exist, so the study is built without one, and says so.
+        design.retest_dropped = (
+            f"retest block dropped: its method {retest.method!r} was dropped from the "
+            f"{retest.dataset} arm (no outputs)"
+        )
+        return set()
+    if retest.method not in arm_methods.get(retest.dataset, []):
+        errors.append(
+            f"retest.method: {retest.method!r} was dropped from the {retest.dataset} arm "
+            "(it has no outputs)"
+        )
+        return set()
+    ids = {name: image_id for image_id, name in catalog.images[retest.dataset]}
+    design.retest_images = sorted(_choose(sorted(ids), retest.images, config.seed, RETEST_STREAM))
+    return {(ids[name], retest.method) for name in design.retest_images}
+
+
+def _calibration(
+    config: StudyConfig, catalog: _Catalog, design: StudyDesign, errors: list[str]
+) -> None:
+    """Draw the calibration images and list their anchors' outputs in presentation order."""
+    calibration = config.calibration
+    if not calibration:
+        return
+    ids = {name: image_id for image_id, name in catalog.images[calibration.dataset]}
+    chosen = _choose(sorted(ids), calibration.images, config.seed, CALIBRATION_STREAM)
+    design.calibration_images = chosen
+    anchors = (("low", calibration.low), ("high", calibration.high))
+    for anchor_key, anchor in anchors:
+        missing = [name for name in chosen if (ids[name], anchor.method) not in catalog.index]
+        if missing:
             errors.append(
-                f"retest.method: {retest.method!r} was dropped from the {retest.dataset} arm "
-                "(it has no outputs)"
+                f"calibration.{anchor_key}.method: no {anchor.method} output for "
+                f"{len(missing)} of the {len(chosen)} chosen {calibration.dataset} images "
+                f"({_names(missing)})"
             )
-        else:
-            ids = {name: image_id for image_id, name in images[retest.dataset]}
-            design.retest_images = sorted(
-                _choose(sorted(ids), retest.images, config.seed, RETEST_STREAM)
-            )
-            retest_pairs = {(ids[name], retest.method) for name in design.retest_images}
-
-    if calibration:
-        pool = images[calibration.dataset]
-        ids = {name: image_id for image_id, name in pool}
-        chosen = _choose(sorted(ids), calibration.images, config.seed, CALIBRATION_STREAM)
-        design.calibration_images = chosen
-        for anchor_key, anchor in (("low", calibration.low), ("high", calibration.high)):
-            missing = [name for name in chosen if (ids[name], anchor.method) not in index]
-            if missing:
-                errors.append(
-                    f"calibration.{anchor_key}.method: no {anchor.method} output for "
-                    f"{len(missing)} of the {len(chosen)} chosen {calibration.dataset} images "
-                    f"({_names(missing)})"
-                )
-        if not errors:
-            for name in chosen:
-                for anchor in (calibration.low, calibration.high):
-                    design.calibration.append((index[(ids[name], anchor.method)], anchor.score))
-    if errors:
-        raise ConfigError(errors)
-
-    item_images: list[int] = []
-    for arm in config.arms:
-        for image_id, _name in images[arm.dataset]:
-            for method in arm_methods[arm.dataset]:
-                retested = (image_id, method) in retest_pairs
-                design.rating.append((index[(image_id, method)], retested))
-                item_images.extend([image_id, image_id] if retested else [image_id])
-    problem = feasibility_problem(item_images)
-    if problem:
-        raise ConfigError(f"arms: {problem}")
-    return design
+    if not errors:
+        for name in chosen:
+            for _key, anchor in anchors:
+                design.calibration.append((catalog.index[(ids[name], anchor.method)], anchor.score))
 
 
 def create_study(
@@ -290,14 +354,18 @@ def _plan_builder(study: Study) -> PlanBuilder:
     return PlanBuilder(selectors.plan_stimuli(study=study))
 
 
-def _add_raters(study: Study, count: int, *, simulated: bool = False) -> list[Rater]:
+def _add_raters(
+    study: Study, count: int, *, simulated: bool = False, source: str = ""
+) -> list[Rater]:
     first = (selectors.last_rater_number(study=study) or 0) + 1
-    raters = Rater.objects.bulk_create(
-        [Rater(study=study, number=first + i, simulated=simulated) for i in range(count)],
-        batch_size=1000,
+    raters = create_rows(
+        Rater,
+        [
+            Rater(study=study, number=first + i, simulated=simulated, external_source=source)
+            for i in range(count)
+        ],
+        read_back=study.raters.filter(number__gte=first).order_by("number"),
     )
-    if any(rater.pk is None for rater in raters):  # backends without RETURNING
-        raters = list(study.raters.filter(number__gte=first).order_by("number"))
     _write_plans(study, raters, _plan_builder(study))
     return raters
 
@@ -332,15 +400,115 @@ def ensure_design_mutable(*, study: Study) -> None:
         )
 
 
-def add_raters(*, study: Study, count: int, simulated: bool = False) -> list[Rater]:
-    """Invite ``count`` more raters, each with a new plan; allowed while draft or open."""
+def add_raters(
+    *, study: Study, count: int, simulated: bool = False, source: str = ""
+) -> list[Rater]:
+    """Invite ``count`` more raters, each with a new plan; allowed while draft or open.
+
+    ``simulated`` raters get ``source`` (``SIMULATED_SOURCE``) as their external source.
+    """
     if count < 1:
         raise ProtocolError(f"count must be at least 1, got {count}")
     with transaction.atomic():
         study = Study.objects.select_for_update().get(pk=study.pk)
         if study.state == Study.State.CLOSED:
             raise ProtocolError(f"study {study.name!r} is closed; reopen it to add raters")
-        return _add_raters(study, count, simulated=simulated)
+        return _add_raters(study, count, simulated=simulated, source=source)
+
+
+# --- raters no person invited: imported ratings, simulated panels -------------------
+
+
+def create_imported_study(
+    *,
+    name: str,
+    title: str,
+    arms: Mapping[str, Iterable[str]],
+    raters: int,
+    provenance: dict[str, Any],
+    stimuli: Sequence[tuple[int, bool]],
+) -> Study:
+    """A closed study for ratings made elsewhere: its rating stimuli, no plans yet.
+
+    ``arms`` maps each dataset to its methods (stored in the paper's order),
+    ``stimuli`` lists ``(output id, retest)`` in creation order, ``provenance`` (the
+    file, its checksum, its rows) is kept as ``config.resolved.imported``. Nobody
+    rates such a study here: it is created closed.
+    """
+    config = StudyConfig(
+        seed=0,
+        raters=raters,
+        arms=tuple(
+            Arm(dataset=dataset, methods=tuple(method_order(arms[dataset])))
+            for dataset in dataset_order(arms)
+        ),
+        title=title[:200],
+    ).to_dict()
+    config["resolved"] = {"imported": provenance}
+    now = timezone.now()
+    with transaction.atomic():
+        study = Study.objects.create(
+            name=name,
+            title=config["title"],
+            config=config,
+            seed=0,
+            state=Study.State.CLOSED,
+            closed_at=now,
+        )
+        Stimulus.objects.bulk_create(
+            [
+                Stimulus(study=study, output_id=output_id, role=Stimulus.Role.RATING, retest=retest)
+                for output_id, retest in stimuli
+            ],
+            batch_size=1000,
+        )
+    return study
+
+
+def add_imported_raters(
+    *, study: Study, plans: Mapping[str, Sequence[tuple[int, int, int]]]
+) -> list[Rater]:
+    """Raters named by a ratings file, numbered after the study's last, with their plans.
+
+    ``plans`` maps each rater's name (``external_id``; ``external_source`` is
+    ``IMPORTED_SOURCE``) to ``(position, stimulus id, repeat)`` rating items. Their
+    progress (position, finished) is the rating app's: ``record_ratings`` sets it.
+    """
+    first = (selectors.last_rater_number(study=study) or 0) + 1
+    raters = create_rows(
+        Rater,
+        [
+            Rater(
+                study=study,
+                number=first + offset,
+                simulated=False,
+                external_id=name,
+                external_source=IMPORTED_SOURCE,
+            )
+            for offset, name in enumerate(plans)
+        ],
+        read_back=study.raters.filter(number__gte=first).order_by("number"),
+    )
+    rows = [
+        (rater.pk, position, PlanItem.Phase.RATING, stimulus, repeat)
+        for rater, items in zip(raters, plans.values(), strict=True)
+        for position, stimulus, repeat in items
+    ]
+    insert_plan_rows(rows)
+    return raters
+
+
+def record_rater_batch(
+    *, study: Study, kind: str, numbers: Sequence[int], parameters: dict[str, Any]
+) -> RaterBatch:
+    """Keep how the raters ``numbers`` were made (a simulation's seed, an imported file)."""
+    return RaterBatch.objects.create(
+        study=study,
+        kind=kind,
+        first_number=min(numbers),
+        last_number=max(numbers),
+        parameters=parameters,
+    )
 
 
 def rebuild_plans(*, study: Study) -> None:
@@ -415,10 +583,13 @@ __all__ = [
     "ProtocolError",
     "StudyDesign",
     "StudyLocked",
+    "add_imported_raters",
     "add_raters",
     "close_study",
+    "create_imported_study",
     "create_study",
     "design_study",
     "open_study",
     "rebuild_plans",
+    "record_rater_batch",
 ]

@@ -1,21 +1,31 @@
-"""The rater's writes: consent, start, calibration acknowledgements and ratings.
+"""The writers of ratings: a rater's own submissions, and ratings recorded whole.
 
-Every write locks the rater's row first. The rater's ``position`` is the only
-pointer into the plan, so under that lock a submission is either for the current
-item (stored, position advanced), a repeat of the item just stored (nothing
-stored, the same answer returned: double clicks and retries after a lost
-response), or rejected with nothing written.
+A rater's writes (consent, start, calibration acknowledgements, ratings) lock the
+rater's row first. The rater's ``position`` is the only pointer into the plan, so
+under that lock a submission is either for the current item (stored, position
+advanced), a repeat of the item just stored (nothing stored, the same answer
+returned: double clicks and retries after a lost response), or rejected with
+nothing written.
+
+``record_ratings`` stores the ratings of raters who did not rate on this site
+(imported from a file, or simulated) whole plans at a time, under the same rules,
+and leaves each rater where ``submit`` leaves one who rated their last item. These
+two are the only writers of ``Rating`` and of ``Rater.position``.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from study.bulk import bulk_insert
 from study.protocol.models import PlanItem, Rater, Study
 from study.rating.models import Rating
 from study.rating.selectors import token_matches
@@ -23,6 +33,10 @@ from study.rating.selectors import token_matches
 EXTERNAL_ID_PARAMETERS = (("PROLIFIC_PID", "prolific"), ("workerId", "mturk"), ("pid", "pid"))
 MAX_RESPONSE_MS = 24 * 3600 * 1000
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed safely
+
+
+class RecordRefused(ValueError):
+    """Ratings ``record_ratings`` will not store (bad score, wrong rater or item); none stored."""
 
 
 class SubmissionRejected(Exception):
@@ -190,3 +204,98 @@ def _advance(rater: Rater, *, plan_item: PlanItem, last: bool, now) -> None:
             rater.sitting_start = rater.position
             fields += ["break_until", "sitting_start"]
     rater.save(update_fields=fields)
+
+
+# --- ratings recorded whole: imported files, simulated panels ----------------------
+
+# (plan item id, score 1..5, response time in ms or None, when it was given)
+RecordedRating = tuple[int, int, int | None, datetime]
+
+
+def record_ratings(
+    *,
+    study: Study,
+    ratings: Sequence[RecordedRating],
+    sessions: Mapping[int, tuple[datetime, datetime]],
+) -> int:
+    """Store whole plans of ratings made elsewhere or simulated, all or nothing.
+
+    ``sessions`` maps the id of each rater of ``study`` concerned to when they began
+    and when they finished. The submission service's rules hold for whole plans: the
+    raters have not rated yet; every score is an integer 1..5; every rating is for a
+    rating item (never calibration) of one of these raters' plans, once; and each
+    rater rates every rating item of their plan. Each rater is then where ``submit``
+    leaves a rater after their last item: position after it (``sitting_start`` too),
+    consented and started at the first time, finished and last seen at the second.
+    No completion code: nobody is paid for them. Raises ``RecordRefused``, storing
+    nothing; returns the number of ratings stored. 1.1 million ratings (a simulated
+    panel of 1,000) go in as one bulk insert.
+    """
+    bad = [score for _, score, _, _ in ratings if type(score) is not int or not 1 <= score <= 5]
+    if bad:
+        raise RecordRefused(f"score must be an integer 1-5, got {bad[0]!r}")
+    rater_ids = list(sessions)
+    fresh = Rater.objects.filter(
+        pk__in=rater_ids, study=study, position=0, finished_at__isnull=True
+    ).count()
+    if fresh != len(rater_ids):
+        raise RecordRefused(
+            f"record_ratings takes raters of study {study.name!r} who have not rated yet"
+        )
+    try:
+        with transaction.atomic():
+            bulk_insert(Rating, ("plan_item", "score", "response_ms", "submitted_at"), ratings)
+            _finish(_checked_plans(rater_ids, len(ratings)), sessions)
+    except IntegrityError:
+        raise RecordRefused("a plan item can be rated once") from None
+    return len(ratings)
+
+
+def _checked_plans(rater_ids: list[int], expected: int) -> dict[int, int]:
+    """Each rater's position after their last plan item, once their ratings are checked.
+
+    One query over the raters' plans: the ratings just stored must all be theirs, on
+    rating items, and cover every rating item.
+    """
+    rows = (
+        PlanItem.objects.filter(rater_id__in=rater_ids)
+        .values("rater_id")
+        .annotate(
+            end=Max("position") + 1,
+            items=Count("id", filter=Q(phase=PlanItem.Phase.RATING)),
+            rated=Count("rating"),
+            rated_items=Count("rating", filter=Q(phase=PlanItem.Phase.RATING)),
+        )
+        .order_by()
+    )
+    ends: dict[int, int] = {}
+    stored = 0
+    for row in rows:
+        if row["rated"] != row["rated_items"]:
+            raise RecordRefused("calibration items are acknowledged, never rated")
+        if row["rated"] != row["items"]:
+            raise RecordRefused(
+                f"rater id {row['rater_id']}: {row['rated']} of {row['items']} rating items "
+                "rated; a recorded rater rates the whole plan"
+            )
+        ends[row["rater_id"]] = row["end"]
+        stored += row["rated"]
+    if stored != expected or len(ends) != len(rater_ids):
+        raise RecordRefused("every rating must be for a plan item of the raters recorded")
+    return ends
+
+
+def _finish(ends: Mapping[int, int], sessions: Mapping[int, tuple[datetime, datetime]]) -> None:
+    """Move each rater to the end of their plan: few UPDATEs, one per end and session."""
+    groups: dict[tuple[int, datetime, datetime], list[int]] = defaultdict(list)
+    for rater_id, end in ends.items():
+        groups[(end, *sessions[rater_id])].append(rater_id)
+    for (end, began, finished), ids in groups.items():
+        Rater.objects.filter(pk__in=ids).update(
+            consented_at=began,
+            started_at=began,
+            finished_at=finished,
+            last_seen_at=finished,
+            position=end,
+            sitting_start=end,
+        )

@@ -27,4 +27,3 @@ def test_it_keeps_auto_within_003_db_of_fp32(method: str) -> None:
         assert row["auto_precision"] == expected
         assert row["psnr_fp32"] > 25
         assert abs(row["difference_db"]) <= TOLERANCE_DB, row
-

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from study.analysis.exports import analyse, table1_tex, table2_tex, tables_md
+from study.analysis.exports import analyse
 from study.analysis.services import simulate_raters
+from study.analysis.tables import table1_tex, table2_tex, tables_md
 from tests.study.analysis.helpers import paper_study, set_metrics
 
 pytestmark = pytest.mark.django_db

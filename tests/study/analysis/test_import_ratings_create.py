@@ -10,9 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from study.analysis import stats
-from study.analysis.models import RaterBatch
 from study.catalog.models import Dataset, Output, SourceImage
-from study.protocol.models import PlanItem, Rater, Study
+from study.protocol.models import PlanItem, Rater, RaterBatch, Study
 from study.rating.models import Rating
 from tests.study.analysis.reference import nflx_ratings
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from study.analysis.models import RaterBatch
 from study.catalog.models import Dataset, Output, SourceImage
-from study.protocol.models import PlanItem, Rater, Study
+from study.protocol.models import PlanItem, Rater, RaterBatch, Study
 from study.rating.models import Rating
 from tests.study.analysis.helpers import paper_study
 

@@ -9,12 +9,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from study.analysis import simulate
-from study.analysis.models import RaterBatch
-from study.analysis.services import PAPER_MOS, default_quality
+from study.analysis.services import default_quality
 from study.protocol import selectors as protocol_selectors
-from study.protocol.models import PlanItem, Rater, Study
+from study.protocol.models import PlanItem, Rater, RaterBatch, Study
 from study.protocol.plans import PlanBuilder
 from study.rating.models import Rating
+from study.srgan2017 import MOS as PAPER_MOS
 from tests.study.analysis.helpers import paper_study
 
 pytestmark = pytest.mark.django_db

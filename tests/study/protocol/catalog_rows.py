@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from study.catalog.models import Dataset, Output, SourceImage
 from study.catalog.services import ensure_method
-from study.protocol.presets import ALL_12
+from study.srgan2017 import METHODS
 
 PRESET_SIZES = {"Set5": 5, "Set14": 14, "BSD100": 100, "BSD300-train": 30}
 
@@ -57,7 +57,7 @@ def preset_catalog(methods: list[str] | None = None) -> None:
     """Everything the srgan2017 preset needs (every method on every dataset by default)."""
     for name, count in PRESET_SIZES.items():
         role = Dataset.Role.CALIBRATION if name == "BSD300-train" else Dataset.Role.TEST
-        make_dataset(name, count, methods or ALL_12, role=role)
+        make_dataset(name, count, methods or list(METHODS), role=role)
 
 
 def small_catalog() -> None:

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from study.catalog.models import Output
 from study.catalog.services import copy_outputs
 from study.protocol.models import Study
-from study.protocol.presets import ALL_12, BSD100_9
+from study.srgan2017 import BSD100_METHODS, METHODS
 from tests.services import require_datasets
 from tests.study.catalog.shared import SRGAN_AUTHORS_METHODS, write_rename_csv
 from tests.study.protocol.plan_checks import assert_follows_the_rules, by_rater, export
@@ -77,7 +77,7 @@ def test_it_builds_the_paper_design_from_real_outputs_and_stand_ins(tmp_path):
     ) == {"nearest", "bicubic", "hr"}
     partial.delete()
 
-    for dataset, keys in (("Set5", ALL_12), ("Set14", ALL_12), ("BSD100", BSD100_9)):
+    for dataset, keys in (("Set5", METHODS), ("Set14", METHODS), ("BSD100", BSD100_METHODS)):
         for key in keys:
             if key != "hr":
                 copy_outputs(dataset=dataset, from_method="bicubic", to_method=key)

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import TypedDict, cast
 
-from study.analysis.exports import ExportError, ExportOptions, export_results
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from study.analysis.exports import ExportError, export_results
+from study.analysis.pipeline import AnalysisOptions
 from study.protocol.selectors import StudyNotFound, get_study
+
+
+class _Options(TypedDict):
+    """The options ``add_arguments`` declares, as argparse hands them to ``handle``."""
+
+    study: str
+    out: str
+    exclude_screened: bool
+    exclude_simulated: bool
+    overwrite: bool
+    alpha: float
+    zero_method: str
+    ci: str
 
 
 class Command(BaseCommand):
@@ -15,7 +31,7 @@ class Command(BaseCommand):
         "into a new folder (all files or none)."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("study", help="study name")
         parser.add_argument(
             "--out", required=True, help="folder to write (created; an existing one must be empty)"
@@ -45,14 +61,15 @@ class Command(BaseCommand):
             help="MOS confidence interval (default t; bootstrap over raters and images)",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: object, **given: object) -> None:
+        options = cast(_Options, given)
         try:
             study = get_study(name=options["study"])
         except StudyNotFound as exc:
             raise CommandError(str(exc)) from None
         if not 0 < options["alpha"] < 1:
             raise CommandError(f"--alpha: between 0 and 1, got {options['alpha']}")
-        choice = ExportOptions(
+        choice = AnalysisOptions(
             exclude_screened=options["exclude_screened"],
             exclude_simulated=options["exclude_simulated"],
             alpha=options["alpha"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from study.analysis.services import SimulationError, parse_qualities, simulate_raters
-from study.protocol.selectors import StudyNotFound, get_study
+from study.protocol.commands import study_named
 
 
 class Command(BaseCommand):
@@ -32,10 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--noise-sd", type=float, default=0.7, help="per-rating noise (0.7)")
 
     def handle(self, *args, **options) -> None:
-        try:
-            study = get_study(name=options["study"])
-        except StudyNotFound as exc:
-            raise CommandError(str(exc)) from None
+        study = study_named(options["study"])
         try:
             report = simulate_raters(
                 study=study,

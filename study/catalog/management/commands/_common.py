@@ -1,4 +1,5 @@
-"""What the catalog's import commands share: a tqdm bar on stderr and the report printout."""
+"""What the import commands share (import_dataset here, import_outputs in protocol's
+commands): a tqdm bar on stderr and the report printout."""
 
 from __future__ import annotations
 

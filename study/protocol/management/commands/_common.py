@@ -1,4 +1,4 @@
-"""Helpers the protocol commands share: finding the study, writing to a file or stdout."""
+"""Helpers the protocol commands share: writing to a file or stdout."""
 
 from __future__ import annotations
 
@@ -11,16 +11,6 @@ from pathlib import Path
 from typing import TextIO
 
 from django.core.management.base import CommandError
-
-from study.protocol.models import Study
-from study.protocol.selectors import StudyNotFound, get_study
-
-
-def study_named(name: str) -> Study:
-    try:
-        return get_study(name=name)
-    except StudyNotFound as exc:
-        raise CommandError(str(exc)) from None
 
 
 @contextlib.contextmanager

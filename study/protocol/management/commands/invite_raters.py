@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from study.protocol.management.commands._common import output_file, stdout_of, study_named
+from study.protocol.commands import study_named
+from study.protocol.management.commands._common import output_file, stdout_of
 from study.protocol.plans import PlanError
 from study.protocol.services import ProtocolError, add_raters, write_rater_links
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from study.protocol.management.commands._common import study_named
+from study.protocol.commands import study_named
 from study.protocol.services import ProtocolError, open_study
 
 

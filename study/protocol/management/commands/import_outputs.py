@@ -1,4 +1,9 @@
-"""``import_outputs DATASET METHOD DIR --pattern P``: a method's published outputs."""
+"""``import_outputs DATASET METHOD DIR --pattern P``: a method's published outputs.
+
+The import itself is the catalog's (``catalog.services.import_outputs``); the command
+lives with the protocol because it must never replace an output a study has rated,
+and the catalog, below the studies, cannot ask that: the protocol passes it the check.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from study.catalog.management.commands._common import finish, progress_bar
 from study.catalog.services import CatalogError, import_outputs, read_rename_csv
+from study.protocol.selectors import output_has_ratings
 
 
 class Command(BaseCommand):
@@ -44,6 +50,7 @@ class Command(BaseCommand):
                 method=options["method"],
                 directory=options["directory"],
                 pattern=options["pattern"],
+                rated=lambda output_id: output_has_ratings(output_id=output_id),
                 rename=rename,
                 label=options["label"],
                 replace=options["replace"],
