@@ -196,10 +196,8 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 
-# Where `srmodels` finds weights for methods whose files are not shipped.
-SRMODELS_WEIGHTS_DIR = env_str("SRMODELS_WEIGHTS_DIR", "") or ""
-SRMODELS_VGG19_WEIGHTS = env_str("SRMODELS_VGG19_WEIGHTS", "") or ""
-SRMODELS_DEVICE = env_str("SRMODELS_DEVICE", "auto") or "auto"
+# SRMODELS_WEIGHTS_DIR, SRMODELS_VGG19_WEIGHTS and SRMODELS_DEVICE are read by srmodels
+# itself (srmodels.registry, srmodels.archs.vgg, srmodels.hardware), the one reader each.
 
 LOGGING = {
     "version": 1,

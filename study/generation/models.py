@@ -44,7 +44,10 @@ class GenerationItem(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
     worker_host = models.CharField(max_length=200, blank=True)
-    device = models.CharField(max_length=64, blank=True)
+    # How the output was computed: the precision srmodels chose, why, and on which
+    # processor ("bf16 (auto: bf16, the CPU has amx_bf16) on <CPU model>, 8 thread(s)").
+    device = models.CharField(max_length=200, blank=True)
+    precision = models.CharField(max_length=200, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)

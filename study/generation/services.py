@@ -55,6 +55,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.db.models import F
 from django.utils import timezone
 
+from srmodels.hardware import resolve_device
 from srmodels.registry import MethodSpec, UnknownMethodError, find_weights, get_method
 from srmodels.weights import WeightsError, read_meta, sha256_file
 from study.catalog import imaging
@@ -660,7 +661,8 @@ def _upscaler(job: GenerationJob) -> Any:
     """
     from srmodels.engine import Upscaler
 
-    device = settings.SRMODELS_DEVICE
+    # srmodels reads SRMODELS_DEVICE itself, strictly (one reader of the setting).
+    device = str(resolve_device(None))
     key = (job.method.key, job.weights_checksum, job.dataset.scale, device)
     with _MODELS_LOCK:
         upscaler = _MODELS.get(key)
@@ -703,7 +705,13 @@ def _worker_weights(job: GenerationJob, spec: MethodSpec) -> Path:
 
 
 def _context(upscaler: Any) -> dict[str, str]:
-    return {"worker_host": socket.gethostname()[:200], "device": _device_name(upscaler)}
+    context = {"worker_host": socket.gethostname()[:200], "device": _device_name(upscaler)}
+    if upscaler is not None:
+        described = upscaler.describe()
+        context["precision"] = (
+            f"{described['precision']} ({described['precision_reason']}) on {described['hardware']}"
+        )[:200]
+    return context
 
 
 def _device_name(upscaler: Any) -> str:
@@ -716,7 +724,7 @@ def _device_name(upscaler: Any) -> str:
         index = torch.device(device).index
         index = torch.cuda.current_device() if index is None else index
         device = f"cuda:{index} {torch.cuda.get_device_name(index)}"
-    return device[:64]
+    return device[:200]
 
 
 def _describe(exc: BaseException) -> str:
