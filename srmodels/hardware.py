@@ -79,7 +79,11 @@ def resolve_device(device: str | None = None) -> torch.device:
     machine without CUDA.
     """
     if device is None:
-        device = os.environ.get(DEVICE_ENV, "").strip() or "auto"
+        setting = os.environ.get(DEVICE_ENV, "").strip() or "auto"
+        try:
+            return resolve_device(setting)
+        except DeviceError as exc:
+            raise DeviceError(f"{DEVICE_ENV}={setting!r}: {exc}") from None
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
