@@ -234,6 +234,11 @@ def record_ratings(
     bad = [score for _, score, _, _ in ratings if type(score) is not int or not 1 <= score <= 5]
     if bad:
         raise RecordRefused(f"score must be an integer 1-5, got {bad[0]!r}")
+    item_ids = [row[0] for row in ratings]
+    if len(set(item_ids)) != len(item_ids):
+        # Checked here, not left to the unique index: a bulk COPY on PostgreSQL reports
+        # the violation as the driver's own error, not Django's IntegrityError.
+        raise RecordRefused("a plan item can be rated once")
     rater_ids = list(sessions)
     fresh = Rater.objects.filter(
         pk__in=rater_ids, study=study, position=0, finished_at__isnull=True
