@@ -49,24 +49,12 @@ from scipy.special import ndtr  # noqa: E402
 
 from study.pairwise import stats  # noqa: E402
 from study.pairwise.simulate import simulate_active, simulate_full  # noqa: E402
+from study.srgan2017 import MOS  # noqa: E402
 
 RATERS = 26
 IMAGES = 14
 BAR = 0.70
-SET14_MOS = {
-    "nearest": 1.20,
-    "bicubic": 1.80,
-    "srcnn": 2.26,
-    "selfexsr": 2.34,
-    "drcn": 2.84,
-    "espcn": 2.52,
-    "srresnet-mse": 2.98,
-    "srresnet-vgg22": 3.15,
-    "srgan-mse": 3.43,
-    "srgan-vgg22": 3.57,
-    "srgan-vgg54": 3.72,
-    "hr": 4.32,
-}
+SET14_MOS = MOS["Set14"]
 ARMS = {
     # name: (methods, JOD per MOS point, per-rater budgets of the grid, reference budget)
     "4 methods": (

@@ -176,10 +176,6 @@ class Resumed:
     saved: JSONDict
     folder: Path
 
-    def option(self, name: str, given: object, default: object) -> object:
-        """A run option: as given again on the command line, else as the checkpoint saved it."""
-        return given if given is not None else self.saved.get(name, default)
-
 
 def resume_run(
     path: str | Path,
