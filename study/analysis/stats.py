@@ -27,8 +27,6 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats as sps
 
-from study.multiple_testing import holm
-
 __all__ = [
     "bt500_screening",
     "calibration_adherence",
@@ -320,6 +318,26 @@ def signed_rank(
     result["p_value"] = float(res.pvalue)
     result["effect_size"] = (t_plus - t_minus) / ranks.sum()
     return result
+
+
+def holm(p_values: Iterable[float]) -> FloatArray:
+    """Holm (1979) step-down adjusted p-values, as R's ``p.adjust(p, "holm")``.
+
+    NaN p-values (tests that could not be run) are left NaN and not counted in m.
+    """
+    p = np.asarray(list(p_values), dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    m = int(ok.sum())
+    if m == 0:
+        return out
+    order = np.argsort(p[ok], kind="stable")
+    scaled = (m - np.arange(m)) * p[ok][order]
+    adjusted = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    values = np.empty(m)
+    values[order] = adjusted
+    out[ok] = values
+    return out
 
 
 def wilcoxon_pairs(

@@ -32,7 +32,7 @@ This module imports NumPy, SciPy and pandas, nothing of Django. Nothing is round
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,8 +40,6 @@ import pandas as pd
 from scipy import stats as sps
 from scipy.sparse.csgraph import connected_components
 from scipy.special import expit, log_expit, log_ndtr, ndtri
-
-from study.multiple_testing import holm
 
 __all__ = [
     "JOD_SIGMA",
@@ -267,6 +265,25 @@ def _reference(dataset: str, order: list[str], seen: list[str], reference: Refer
 
 
 # --------------------------------------------------------------------------- tests
+
+
+def holm(p_values: Iterable[float]) -> np.ndarray:
+    """Holm (1979) step-down adjusted p-values, as R's ``p.adjust(p, "holm")``.
+
+    NaN p-values are left NaN and not counted in the number of tests.
+    """
+    p = np.asarray(list(p_values), dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    m = int(ok.sum())
+    if m == 0:
+        return out
+    order = np.argsort(p[ok], kind="stable")
+    scaled = (m - np.arange(m)) * p[ok][order]
+    values = np.empty(m)
+    values[order] = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    out[ok] = values
+    return out
 
 
 def pairwise_tests(

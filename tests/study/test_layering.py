@@ -30,17 +30,7 @@ PARTS: dict[str, tuple[int, tuple[str, ...]]] = {
     "srmodels": (0, ("srmodels",)),
     # Import no app, so every app may use them. "study" alone is the package's
     # __init__ (its version and the Celery app).
-    "shared": (
-        1,
-        (
-            "study",
-            "study.srgan2017",
-            "study.multiple_testing",
-            "study.bulk",
-            "study.env",
-            "study.celery",
-        ),
-    ),
+    "shared": (1, ("study", "study.srgan2017", "study.bulk", "study.env", "study.celery")),
     "catalog": (2, ("study.catalog",)),
     "protocol": (3, ("study.protocol",)),
     "rating": (4, ("study.rating",)),

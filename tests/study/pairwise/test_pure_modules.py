@@ -16,8 +16,6 @@ from tests import services
 
 MODULES = ("stats", "active", "simulate")
 ALLOWED = {"__future__", "collections", "dataclasses", "typing", "zlib", "numpy", "pandas", "scipy"}
-# Pure NumPy helpers of the shared bottom layer (no Django, no app).
-SHARED = ("study.multiple_testing",)
 
 
 def test_its_modules_import_only_numpy_scipy_pandas_and_the_standard_library():
@@ -27,7 +25,7 @@ def test_its_modules_import_only_numpy_scipy_pandas_and_the_standard_library():
             if isinstance(node, ast.Import):
                 roots = {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom):
-                if node.module.startswith(("study.pairwise", *SHARED)):
+                if node.module.startswith("study.pairwise"):
                     continue
                 roots = {node.module.split(".")[0]}
             else:
@@ -37,12 +35,12 @@ def test_its_modules_import_only_numpy_scipy_pandas_and_the_standard_library():
 
 def test_importing_them_loads_no_django_module_or_other_study_app():
     code = (
-        f"import sys, study\nSHARED = {SHARED!r}\n"
+        "import sys, study\n"
         "before = set(sys.modules)\n"
         + "".join(f"import study.pairwise.{name}\n" for name in MODULES)
         + "added = set(sys.modules) - before\n"
         "print(','.join(sorted(m for m in added if m.split('.')[0] == 'django'\n"
-        "      or (m.startswith('study.') and not m.startswith(('study.pairwise', *SHARED))))))\n"
+        "      or (m.startswith('study.') and not m.startswith('study.pairwise')))))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=services.ROOT, capture_output=True, text=True, check=True
