@@ -23,6 +23,12 @@ their first frame.
 Anything that cannot be decoded (a text file named ``.png``, a truncated or corrupt PNG,
 an empty file, an unsupported format) raises :class:`ImageError`, whose message always
 names the file.
+
+``max_pixels`` (of :func:`decode_image` and :func:`load_image`) refuses an image with more
+pixels than that with :class:`ImageTooLargeError`, from the size in its header, before
+any pixel is decoded: a flat 9600x9600 PNG is 269 KB on disk and 276 MB decoded, and the
+float work that follows needs many times that. Pillow's own ceiling
+(``Image.MAX_IMAGE_PIXELS`` x 2, about 179 megapixels) applies in any case.
 """
 
 from __future__ import annotations
@@ -55,6 +61,20 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 class ImageError(ValueError):
     """An image file that cannot be read or written; the message names the file."""
+
+
+class ImageTooLargeError(ImageError):
+    """An image with more pixels than the caller's ``max_pixels``; nothing was decoded."""
+
+
+def _check_pixels(image: ImageFile, *, name: str, max_pixels: int | None) -> None:
+    """Refuse ``image`` from its header size alone (Pillow decodes nothing until load)."""
+    width, height = image.size
+    if max_pixels is not None and width * height > max_pixels:
+        raise ImageTooLargeError(
+            f"{name}: {width}x{height} is {width * height:,} pixels, more than the limit "
+            f"of {max_pixels:,}"
+        )
 
 
 def _to_uint8_from_16bit(values: npt.NDArray[np.uint16] | Int64Array) -> UInt8Array:
@@ -118,16 +138,21 @@ def _to_rgb_array(data: bytes, image: ImageFile) -> UInt8Array:
     return np.asarray(image.convert("RGB")).copy()
 
 
-def decode_image(data: bytes, *, name: str) -> UInt8Array:
+def decode_image(data: bytes, *, name: str, max_pixels: int | None = None) -> UInt8Array:
     """Decode an encoded image (PNG, BMP, JPEG, TIFF, ...) to a uint8 HxWx3 RGB array.
 
     ``name`` is the file name used in error messages (the data may not come from a file).
+    An image of more than ``max_pixels`` pixels raises :class:`ImageTooLargeError`
+    before it is decoded.
     """
     if not data:
         raise ImageError(f"{name}: the file is empty")
     try:
         with Image.open(io.BytesIO(data)) as image:
+            _check_pixels(image, name=name, max_pixels=max_pixels)
             array = _to_rgb_array(data, image)
+    except ImageTooLargeError:
+        raise
     except Image.DecompressionBombError as exc:
         raise ImageError(f"{name}: refused, too many pixels ({exc})") from None
     except UnidentifiedImageError:
@@ -142,8 +167,11 @@ def decode_image(data: bytes, *, name: str) -> UInt8Array:
     return array
 
 
-def load_image(path: str | os.PathLike[str]) -> UInt8Array:
-    """Read an image file as a uint8 HxWx3 RGB array (conversions: see the module doc)."""
+def load_image(path: str | os.PathLike[str], *, max_pixels: int | None = None) -> UInt8Array:
+    """Read an image file as a uint8 HxWx3 RGB array (conversions: see the module doc).
+
+    ``max_pixels``: see :func:`decode_image`.
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -151,7 +179,7 @@ def load_image(path: str | os.PathLike[str]) -> UInt8Array:
         raise ImageError(f"{path}: is a directory, not an image file") from None
     except OSError as exc:
         raise ImageError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
-    return decode_image(data, name=str(path))
+    return decode_image(data, name=str(path), max_pixels=max_pixels)
 
 
 def is_greyscale_file(path: str | os.PathLike[str]) -> bool:

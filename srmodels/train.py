@@ -294,6 +294,9 @@ class Trainer:
         self.scale = recipe.scale
         self.step = 0
         self.elapsed = 0.0
+        # Earlier sittings of a resumed run: where each ran (a run may move machines).
+        self.sittings: list[JSONDict] = []
+        self._sitting_start = (0, 0.0)
         self.metrics: JSONDict = {}
 
         self._build_networks(resume)
@@ -444,6 +447,8 @@ class Trainer:
                     group["lr"] = torch.tensor(float(group["lr"]), device=self.device)
         self.step = int(state["step"])
         self.elapsed = float(state.get("elapsed", 0.0))
+        self.sittings = _past_sittings(state)
+        self._sitting_start = (self.step, self.elapsed)
         self.metrics = dict(state.get("metrics", {}))
         self.init_source = state.get("init")
         rng = state.get("rng", {})
@@ -714,8 +719,23 @@ class Trainer:
             "options": self.options.to_dict(),
             "init": self.init_source,
             "hardware": hardware(self.device),
+            "sittings": self.all_sittings(),
             "metrics": self.metrics,
         }
+
+    def all_sittings(self) -> list[JSONDict]:
+        """Every sitting of the run so far, this one last: steps, seconds, machine, precision."""
+        first_step, first_elapsed = self._sitting_start
+        current = {
+            "from_step": first_step,
+            "to_step": self.step,
+            "time_s": round(self.elapsed - first_elapsed, 1),
+            "hardware": hardware(self.device),
+            **_execution_record(self.execution),
+        }
+        if self.sittings and first_step == self.step:
+            return list(self.sittings)  # resumed only to export or measure: no new sitting
+        return [*self.sittings, current]
 
     def save_checkpoint(self) -> Path:
         out = self.options.out
@@ -747,6 +767,7 @@ class Trainer:
                 "torch": torch.__version__,
                 "init": self.init_source,
                 "trainer": "python -m srmodels train",
+                "sittings": self.all_sittings(),
             },
             "metrics": dict(self.metrics),
         }
@@ -861,6 +882,21 @@ def _execution_record(execution: Execution) -> dict[str, object]:
         key: described[key]
         for key in ("precision", "channels_last", "precision_reason", "cpu_bf16")
     }
+
+
+def _past_sittings(state: JSONDict) -> list[JSONDict]:
+    """The sittings a checkpoint records; one written before sittings were kept counts
+    as a single sitting on the machine it names."""
+    if "sittings" in state:
+        return [dict(sitting) for sitting in state["sittings"]]
+    return [
+        {
+            "from_step": 0,
+            "to_step": int(state["step"]),
+            "time_s": round(float(state.get("elapsed", 0.0)), 1),
+            "hardware": state.get("hardware", "unknown"),
+        }
+    ]
 
 
 def _check_options(options: RunOptions, recipe: Recipe, *, cuda: bool) -> None:

@@ -8,6 +8,7 @@ Embedded defaults (no variables set): SQLite in the project folder, files under
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -57,11 +58,13 @@ INSTALLED_APPS = [
     "study.rating",
     "study.generation",
     "study.analysis",
+    "study.pairwise",
     "study.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "study.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,6 +128,11 @@ STATIC_ROOT = env_path("STATIC_ROOT", BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 MEDIA_ROOT = env_path("MEDIA_ROOT", BASE_DIR / "media")
+# Imports refuse an image of more pixels than this from its header, before decoding it
+# (a 269 KB PNG can hold 9600x9600 pixels and need gigabytes to process). The default,
+# 8192 x 8192 = 67 MP, is twice an 8K UHD frame (33 MP) and above the 61 MP of the
+# largest full-frame camera sensors.
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 8192 * 8192, minimum=1)
 MEDIA_URL = "/media/"
 
 # Images go through Django's storage API only, so object storage can replace the
@@ -189,7 +197,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Must exceed the longest task: a task not acknowledged within it is redelivered.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# A broker host that does not answer fails a connection in 4 s, not after the system's
+# TCP timeout (minutes): generate_outputs then says so in one line (generation.dispatch).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 4,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 4
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 24 * 3600
@@ -214,3 +228,38 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- HTTPS and what browsers may do (manage.py check --deploy is clean with DEBUG=0,
+# SECURE_COOKIES=1). Behind HTTPS, plain HTTP is redirected and HSTS is sent. A proxy
+# that terminates TLS must say the request was HTTPS: gunicorn believes X-Forwarded-Proto
+# from FORWARDED_ALLOW_IPS (127.0.0.1 by default); a proxy elsewhere names the header it
+# sets to "https" in SECURE_PROXY_SSL_HEADER (and must strip it from clients' requests).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+# Load balancers probe /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is a commitment of the whole domain to browsers' built-in lists: opt in
+# (SECURE_HSTS_PRELOAD=1); check --deploy's reminder of it (W021) is silenced.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+_proxy_header = env_str("SECURE_PROXY_SSL_HEADER", "") or ""
+if _proxy_header:
+    if not re.fullmatch(r"[A-Za-z0-9-]+", _proxy_header):
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER={_proxy_header!r}: give a header name such as "
+            "X-Forwarded-Proto (the proxy sets it to https)"
+        )
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+# Referrers never leave the site (a rater's link is their credential). "no-referrer"
+# would also drop them within the site, and browsers then send "Origin: null" with
+# every form, which Django's CSRF check refuses.
+SECURE_REFERRER_POLICY = "same-origin"
+# study.security sends it: the site's own scripts, styles and images only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "style-src-attr 'unsafe-inline'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("r/", include("study.rating.urls")),
+    path("c/", include("study.pairwise.urls")),
     path("dashboard/", include("study.analysis.urls")),
 ]
 

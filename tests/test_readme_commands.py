@@ -61,12 +61,17 @@ def test_it_shows_srmodels_commands_that_parse():
         parser.parse_args(argv)
 
 
-def test_it_shows_a_valid_study_definition():
-    (toml,) = code_blocks("toml")
-    config = parse_config(toml, source="README.md")
-    assert config.raters == 26
-    assert config.calibration.low.score == 1
-    assert config.retest.method in config.arms[0].methods
+def test_it_shows_valid_study_definitions_of_every_kind():
+    acr, pairwise, real = (parse_config(t, source="README.md") for t in code_blocks("toml"))
+    assert acr.kind == "acr"
+    assert acr.raters == 26
+    assert acr.calibration.low.score == 1
+    assert acr.retest.method in acr.arms[0].methods
+    assert pairwise.kind == "pairwise"
+    assert pairwise.pairwise.design == "active"
+    assert pairwise.pairwise.comparisons_per_rater == 120
+    assert real.kind == "2afc-real"
+    assert real.reference_method == "hr"
 
 
 @pytest.mark.parametrize("target", ["demo", "test", "run", "worker", "lint", "format", "bench"])

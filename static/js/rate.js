@@ -1,6 +1,9 @@
 /* The rating page: keyboard and buttons, preloading, and submissions that survive
  * double clicks, reloads and lost connections. Without JavaScript the form still
- * posts and the server redirects back, so this file only makes it faster and safer. */
+ * posts and the server redirects back, so this file only makes it faster and safer.
+ * The viewing conditions are checked on every item, not only once before the start:
+ * rating pauses (image hidden, buttons off, clock stopped) with a message while the
+ * whole stimulus cannot be shown at its true size, or on a touch-only device. */
 (function () {
   "use strict";
 
@@ -22,9 +25,18 @@
   var progressText = document.getElementById("progress-text");
   // One pending submission per rater link, kept until the server confirms it.
   var storeKey = "srmos-pending:" + location.pathname;
-  var shownAt = null;
+  var ready = false;    // the current item's image has loaded
+  var visibleMs = 0;    // time the image was on screen before the current stretch
+  var shownAt = null;   // start of the current stretch of the image on screen
   var busy = false;
   var preloaded = null;
+  // Told to the rater while the image cannot be shown whole at its true size.
+  var fitNotice = document.createElement("div");
+  fitNotice.id = "fit-notice";
+  fitNotice.className = "notice problem";
+  fitNotice.setAttribute("role", "alert");
+  fitNotice.hidden = true;
+  img.parentNode.parentNode.insertBefore(fitNotice, img.parentNode);
 
   function store(pending) {
     try { localStorage.setItem(storeKey, JSON.stringify(pending)); } catch (e) { /* private mode */ }
@@ -54,10 +66,56 @@
     return score ? "Example of score " + score : "";
   }
 
+  // A phone or tablet: its only pointer is a finger (coarse) and it has no fine one
+  // (mouse, trackpad, pen). A laptop with a touch screen keeps its trackpad
+  // (any-pointer: fine) and passes. Window size and devicePixelRatio cannot tell: a
+  // phone at devicePixelRatio 3 has the device pixels of a laptop on a hand-sized screen.
+  function touchOnly() {
+    return window.matchMedia("(pointer: coarse)").matches &&
+      !window.matchMedia("(any-pointer: fine)").matches;
+  }
+
+  // The instructions page's rule (viewing-check.js), for this item: device pixels
+  // available beside the page's padding, and above/below the controls.
+  function fits() {
+    if (touchOnly()) {
+      fitNotice.textContent = "This study needs a computer with a mouse or trackpad: it " +
+        "cannot be done on a phone or tablet. Please open your link on a computer; your " +
+        "ratings so far are kept.";
+      return false;
+    }
+    var ratio = window.devicePixelRatio || 1;
+    var haveW = Math.floor((window.innerWidth - 32) * ratio);
+    var haveH = Math.floor((window.innerHeight - 160) * ratio);
+    fitNotice.textContent = "Your window is too small to show this image at full size (" +
+      current.width + " × " + current.height + " pixels needed, " + Math.max(0, haveW) +
+      " × " + Math.max(0, haveH) + " available). Please maximise the browser window or " +
+      "reset the zoom (Ctrl+0 or Cmd+0); the study continues as soon as the image fits.";
+    return haveW >= current.width && haveH >= current.height;
+  }
+
+  // Show the image (and run the clock) only while it is loaded and fits; response_ms
+  // counts only the time it was on screen (not the pauses).
+  function update() {
+    var fit = fits();
+    fitNotice.hidden = fit;
+    if (ready && fit && !busy) {
+      img.classList.remove("loading");
+      if (shownAt === null) {
+        shownAt = performance.now();
+        setButtonsEnabled(true);
+      }
+      return;
+    }
+    if (shownAt !== null) visibleMs += performance.now() - shownAt;
+    shownAt = null;
+    setButtonsEnabled(false);
+    img.classList.toggle("loading", !(ready && fit));
+  }
+
   function onShown() {
-    img.classList.remove("loading");
-    shownAt = performance.now();
-    setButtonsEnabled(true);
+    ready = true;
+    update();
   }
 
   function show(item, next) {
@@ -68,9 +126,13 @@
     nextControls.hidden = !calibration;
     anchor.hidden = !calibration;
     anchor.textContent = anchorText(item.anchor);
+    ready = false;
+    visibleMs = 0;
+    shownAt = null;
     setButtonsEnabled(false);
     img.classList.add("loading");
     sizeFor(item);
+    update();
     if (img.getAttribute("src") === item.image && img.complete && img.naturalWidth) {
       onShown();
     } else {
@@ -131,14 +193,14 @@
     if (busy || shownAt === null) return;
     var calibration = current.phase === "calibration";
     if (!calibration && !score) return;
+    var elapsed = visibleMs + performance.now() - shownAt;
     busy = true;
-    setButtonsEnabled(false);
+    update();  // stops the clock, disables the buttons
     var pending = {
       item: current.token,
       score: calibration ? null : String(score),
-      response_ms: Math.max(0, Math.round(performance.now() - shownAt))
+      response_ms: Math.max(0, Math.round(elapsed))
     };
-    shownAt = null;
     store(pending);
     send(pending, 0);
   }
@@ -163,13 +225,19 @@
     }
   });
 
+  // Zooming changes devicePixelRatio: size the image again, then check it fits.
+  window.addEventListener("resize", function () {
+    sizeFor(current);
+    update();
+  });
+
   // A rating sent just before a reload or a lost connection is sent again now; the
   // server stores it once whatever happened to the first attempt.
   var pending = stored();
   show(current, state.next);
   if (pending && pending.item === current.token) {
     busy = true;
-    setButtonsEnabled(false);
+    update();
     say("Sending your last rating again…");
     send(pending, 0);
   } else if (pending) {

@@ -1,4 +1,5 @@
-/* Is the window large enough to show the largest stimulus pixel for pixel? */
+/* Is the window large enough to show the largest stimulus pixel for pixel, on a computer?
+ * The rating and comparison pages check it again on every item (rate.js, compare.js). */
 (function () {
   "use strict";
   var box = document.getElementById("viewing-check");
@@ -7,7 +8,23 @@
   var needH = parseInt(box.dataset.height, 10) || 0;
   var button = document.getElementById("start-button");
 
+  // A phone or tablet: its only pointer is a finger (coarse) and it has no fine one
+  // (mouse, trackpad, pen). A laptop with a touch screen keeps its trackpad
+  // (any-pointer: fine) and passes. Window size and devicePixelRatio cannot tell: a
+  // phone at devicePixelRatio 3 has the device pixels of a laptop on a hand-sized screen.
+  function touchOnly() {
+    return window.matchMedia("(pointer: coarse)").matches &&
+      !window.matchMedia("(any-pointer: fine)").matches;
+  }
+
   function check() {
+    if (touchOnly()) {
+      box.className = "notice problem";
+      box.textContent = "This study needs a computer with a mouse or trackpad: it cannot be " +
+        "done on a phone or tablet. Please open your link on a computer.";
+      button.disabled = true;
+      return;
+    }
     var ratio = window.devicePixelRatio || 1;
     // Device pixels available for the image: the window less room for the buttons.
     var haveW = Math.floor((window.innerWidth - 32) * ratio);

@@ -11,6 +11,7 @@ from typing import TypedDict
 
 import pandas as pd
 from django.core.cache import cache
+from django.http import HttpRequest
 
 from study.analysis.pipeline import analyse_ratings
 from study.analysis.selectors import ratings_frame, ratings_version, study_facts
@@ -18,6 +19,16 @@ from study.protocol.models import Study
 
 # The dashboard's statistics are recomputed after a new rating; an idle entry expires.
 LIVE_CACHE_SECONDS = 600
+# Poll interval of the study pages' live parts, in seconds (``?poll=N`` overrides it, 1..300).
+POLL_SECONDS = 5
+
+
+def poll_seconds(request: HttpRequest) -> int:
+    """How often a study page polls its live JSON: ``?poll=N`` (1..300), else the default."""
+    raw = request.GET.get("poll", "")
+    if raw.isdigit() and 1 <= int(raw) <= 300:
+        return int(raw)
+    return POLL_SECONDS
 
 
 class LiveSummary(TypedDict):

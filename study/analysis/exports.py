@@ -26,7 +26,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from datetime import datetime
 from importlib import metadata
@@ -73,7 +73,8 @@ SUBJECT_MODEL_COLUMNS = ["dataset", "image", "method", "quality", "ci95_low", "c
 FILES = {
     "ratings.csv": "the analysed ratings, one row per rating (excluded raters left out): "
     "rater, dataset, image, method, score 1-5, repeat (1 = test-retest repeat), plan "
-    "position, response time in ms, submission time (UTC)",
+    "position, response time in ms as the browser measured it (response_ms) and as the "
+    "server measured it from serving the item to the rating (server_ms), submission time (UTC)",
     "mos.csv": "mean opinion score per dataset and method over first presentations: "
     "n, mean, sample std, 95 % CI, with the catalog's mean PSNR, SSIM and daala SSIM "
     "(Y channel, border = scale; inf / 1 / 1 for the HR reference)",
@@ -81,7 +82,8 @@ FILES = {
     "each dataset, paired on (rater, image); p Holm-corrected per dataset; "
     "effect_size = matched-pairs rank-biserial correlation of a - b",
     "raters.csv": "every rater with ratings: screening (calibration, ITU-R BT.500, "
-    "correlation with the MOS, straight-lining, P.910 bias and inconsistency), "
+    "correlation with the MOS, straight-lining, P.910 bias and inconsistency, median "
+    "server-timed response below the study's [session] min_response_ms: too_fast), "
     "simulated / imported flags, and whether the export excluded them",
     "subject_model.csv": "ITU-T P.910 Annex E subject model: estimated quality of each "
     "stimulus with its 95 % CI (maximum likelihood, as Netflix sureal)",
@@ -122,7 +124,8 @@ def analyse(*, study: Study, options: AnalysisOptions | None = None) -> Analysis
     return analysis
 
 
-def _software() -> dict[str, str]:
+def software_versions() -> dict[str, str]:
+    """The versions an export was made with (every kind's manifest)."""
     versions = {"srgan-mos": study_package.__version__, "python": platform.python_version()}
     for name in ("Django", "numpy", "pandas", "scipy", "matplotlib"):
         with contextlib.suppress(metadata.PackageNotFoundError):
@@ -155,7 +158,7 @@ def manifest(
             "closed_at": _iso(study.closed_at),
         },
         "config": study.config,
-        "software": _software(),
+        "software": software_versions(),
         "exported_at": timezone.now().isoformat(),
         "options": asdict(analysis.options),
         "raters": {
@@ -180,7 +183,8 @@ def manifest(
     }
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as the exports write it: no index, "\\n" line ends."""
     return frame.to_csv(index=False, lineterminator="\n").encode()
 
 
@@ -188,12 +192,12 @@ def export_files(analysis: Analysis, *, study: Study) -> Iterator[tuple[str, byt
     """``(file name, content)`` of every file of the export of ``study``, manifest last."""
     ratings = analysis.ratings[RATINGS_COLUMNS].copy()
     ratings["submitted_at"] = ratings["submitted_at"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    yield "ratings.csv", _csv(ratings)
-    yield "mos.csv", _csv(analysis.mos[MOS_COLUMNS])
-    yield "wilcoxon.csv", _csv(analysis.wilcoxon)
-    yield "raters.csv", _csv(analysis.raters)
-    yield "subject_model.csv", _csv(analysis.subject_stimuli[SUBJECT_MODEL_COLUMNS])
-    yield "retest.csv", _csv(analysis.retest)
+    yield "ratings.csv", csv_bytes(ratings)
+    yield "mos.csv", csv_bytes(analysis.mos[MOS_COLUMNS])
+    yield "wilcoxon.csv", csv_bytes(analysis.wilcoxon)
+    yield "raters.csv", csv_bytes(analysis.raters)
+    yield "subject_model.csv", csv_bytes(analysis.subject_stimuli[SUBJECT_MODEL_COLUMNS])
+    yield "retest.csv", csv_bytes(analysis.retest)
     yield "table1.tex", table1_tex(analysis).encode()
     yield "table2.tex", table2_tex(analysis).encode()
     yield "tables.md", tables_md(analysis).encode()
@@ -228,6 +232,19 @@ def export_results(
     place at the end. An existing empty ``out`` is replaced; a non-empty one only with
     ``overwrite`` (the old folder is removed after the new one is in place).
     """
+    target = export_target(out, overwrite=overwrite)
+    analysis = analyse(study=study, options=options)
+    with timed(analysis.timings, "write"):
+        write_folder(target, export_files(analysis, study=study), on_step=on_step)
+    return analysis
+
+
+def export_target(out: str | Path, *, overwrite: bool) -> Path:
+    """The folder an export may be written to (``ExportError`` says why not).
+
+    Its parent must exist; the folder itself may be missing or empty, and may hold
+    files only with ``overwrite``. Every kind's export checks this before analysing.
+    """
     target = Path(out)
     if not target.parent.is_dir():
         raise ExportError(f"{target.parent}: no such folder")
@@ -235,20 +252,32 @@ def export_results(
         raise ExportError(f"{target}: exists and is not a folder")
     if target.is_dir() and any(target.iterdir()) and not overwrite:
         raise ExportError(f"{target}: folder is not empty (use --overwrite to replace it)")
-    analysis = analyse(study=study, options=options)
+    return target
+
+
+def write_folder(
+    target: Path,
+    files: Iterable[tuple[str, bytes]],
+    *,
+    on_step: Callable[[str], object] | None = None,
+) -> None:
+    """Write ``(name, content)`` files into ``target``, all or nothing.
+
+    They go into a temporary folder beside ``target``, renamed into place once every
+    file is written (an old ``target`` is removed after), so a failure at any file,
+    or while the files are still being computed, leaves ``target`` as it was.
+    """
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
     try:
-        with timed(analysis.timings, "write"):
-            for name, content in export_files(analysis, study=study):
-                (staging / name).write_bytes(content)
-                if on_step:
-                    on_step(name)
+        for name, content in files:
+            (staging / name).write_bytes(content)
+            if on_step:
+                on_step(name)
         os.chmod(staging, 0o755)
         _swap_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return analysis
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
@@ -268,9 +297,24 @@ def _swap_into_place(staging: Path, target: Path) -> None:
 def export_zip(*, study: Study, options: AnalysisOptions | None = None) -> bytes:
     """The export as a zip archive in memory, files under ``<study>-export/``."""
     analysis = analyse(study=study, options=options)
+    return zip_files(f"{study.name}-export", export_files(analysis, study=study))
+
+
+def safe_name(name: str) -> str:
+    """A file or folder name from a study name: letters, digits, ``.``, ``_``, ``-`` only.
+
+    New study names are slugs already; studies made before that rule (or imported)
+    may hold ``/`` or ``..``, which must never reach a zip entry or a download name.
+    """
+    cleaned = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name)
+    return cleaned.strip("._") or "study"
+
+
+def zip_files(folder: str, files: Iterable[tuple[str, bytes]]) -> bytes:
+    """``(name, content)`` files as a zip archive in memory, under ``folder/`` (made safe)."""
+    folder = safe_name(folder)
     buffer = io.BytesIO()
-    folder = f"{study.name}-export"
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in export_files(analysis, study=study):
+        for name, content in files:
             archive.writestr(f"{folder}/{name}", content)
     return buffer.getvalue()

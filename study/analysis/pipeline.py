@@ -39,6 +39,8 @@ RATERS_COLUMNS = [
     "p910_bias",
     "p910_inconsistency",
     "straight_liner",
+    "median_server_ms",
+    "too_fast",
     "flagged",
     "reasons",
     "imported",
@@ -68,7 +70,9 @@ class StudyFacts:
 
     ``raters``: every rater of the study (``selectors.raters_table``); ``metrics``:
     mean PSNR / SSIM per arm (``selectors.arm_metrics``); ``labels``: method key ->
-    catalog label; ``scales``: dataset -> its upscaling factor in the catalog.
+    catalog label; ``scales``: dataset -> its upscaling factor in the catalog;
+    ``min_response_ms``: the study's floor of a rater's median server-timed response
+    (``[session] min_response_ms``; screening flags raters below it as ``too_fast``).
     """
 
     name: str
@@ -76,6 +80,7 @@ class StudyFacts:
     metrics: pd.DataFrame
     labels: Mapping[str, str]
     scales: Mapping[str, int]
+    min_response_ms: int = stats.DEFAULT_MIN_RESPONSE_MS
 
 
 @dataclass(eq=False)
@@ -191,7 +196,7 @@ def _exclude(
         if panel.empty:
             raise AnalysisError(f"study {facts.name!r} has only simulated ratings")
     with timed(timings, "screening"):
-        screen = stats.screen_raters(panel)
+        screen = stats.screen_raters(panel, min_response_ms=facts.min_response_ms)
     if options.exclude_screened:
         flagged = screen.loc[screen["flagged"], ["rater", "reasons"]]
         excluded.update({r: reasons.split(";") for r, reasons in flagged.itertuples(index=False)})
@@ -249,6 +254,6 @@ def _raters_table(
     table["n"] = table["rater"].map(counts).fillna(0).astype(np.int64)
     table["excluded"] = table["rater"].map(lambda r: ";".join(excluded.get(r, [])))
     table["reasons"] = table["reasons"].fillna("")
-    for column in ("bt500_rejected", "straight_liner", "flagged"):
+    for column in ("bt500_rejected", "straight_liner", "too_fast", "flagged"):
         table[column] = table[column].astype("boolean")
     return table[RATERS_COLUMNS].reset_index(drop=True)

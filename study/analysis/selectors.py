@@ -27,6 +27,8 @@ from study.analysis.models import RaterBatch
 from study.analysis.pipeline import StudyFacts
 from study.catalog.models import Method
 from study.generation.models import GenerationItem, GenerationJob
+from study.protocol import kinds as protocol_kinds
+from study.protocol.config import DEFAULT_MIN_RESPONSE_MS
 from study.protocol.models import PlanItem, Rater, Stimulus, Study
 from study.rating.models import Rating
 
@@ -46,6 +48,7 @@ RATING_COLUMNS = [
     "repeat",
     "position",
     "response_ms",
+    "server_ms",
     "submitted_at",
     "simulated",
 ]
@@ -94,7 +97,8 @@ def ratings_frame(*, study: Study) -> pd.DataFrame:
     """Every rating of the study as the long table of :mod:`study.analysis.stats`.
 
     Columns ``RATING_COLUMNS``: ``score``, ``repeat`` and ``position`` (the plan
-    position, calibration items included) are int64, ``response_ms`` is nullable
+    position, calibration items included) are int64, ``response_ms`` (the browser's
+    figure) and ``server_ms`` (served to submitted, by the server's clock) are nullable
     Int64, ``submitted_at`` a UTC timestamp, ``simulated`` the rater's flag. Rows are
     ordered by rater number, then position. Calibration acknowledgements are not
     ratings and are not here.
@@ -109,13 +113,23 @@ def ratings_frame(*, study: Study) -> pd.DataFrame:
             "plan_item__repeat",
             "plan_item__position",
             "response_ms",
+            "server_ms",
             "submitted_at",
         )
     )
     rows = fetch_rows(query)
     raw = pd.DataFrame.from_records(
         rows,
-        columns=["rater_id", "stimulus_id", "score", "repeat", "position", "response_ms", "at"],
+        columns=[
+            "rater_id",
+            "stimulus_id",
+            "score",
+            "repeat",
+            "position",
+            "response_ms",
+            "server_ms",
+            "at",
+        ],
         nrows=len(rows),
     )
     del rows
@@ -136,6 +150,7 @@ def ratings_frame(*, study: Study) -> pd.DataFrame:
             "position": raw["position"].to_numpy(np.int64),
             # A Series of ints and None: pandas-stubs list only sequences and arrays.
             "response_ms": pd.array(raw["response_ms"], dtype="Int64"),  # type: ignore[call-overload]
+            "server_ms": pd.array(raw["server_ms"], dtype="Int64"),  # type: ignore[call-overload]
             "submitted_at": _timestamps(raw["at"]),
             "simulated": raters["simulated"].to_numpy(bool)[r],
         }
@@ -244,7 +259,14 @@ def study_facts(*, study: Study) -> StudyFacts:
         metrics=metrics,
         labels=method_labels(keys=metrics["method"].unique()),
         scales=dataset_scales(study=study),
+        min_response_ms=min_response_ms(study=study),
     )
+
+
+def min_response_ms(*, study: Study) -> int:
+    """The study's floor of a rater's median server-timed response (``[session]``)."""
+    session = study.config.get("session") or {}
+    return int(session.get("min_response_ms", DEFAULT_MIN_RESPONSE_MS))
 
 
 class RaterBatchRow(TypedDict):
@@ -291,11 +313,8 @@ def studies_overview() -> list[StudyOverviewRow]:
             simulated=Count("id", filter=Q(simulated=True)),
         )
     }
-    ratings = dict(
-        Rating.objects.values("plan_item__rater__study_id")
-        .annotate(n=Count("id"))
-        .values_list("plan_item__rater__study_id", "n")
-    )
+    # Ratings or choices, whatever the study's kind.
+    ratings = protocol_kinds.answers_by_study()
     overview: list[StudyOverviewRow] = []
     for study in studies:
         counts = raters.get(study.pk, {})

@@ -47,6 +47,7 @@ from study.catalog.models import Dataset, Output, SourceImage
 from study.catalog.rules import NAME_RE, NAME_RULE, scale_problem
 from study.protocol import selectors as protocol_selectors
 from study.protocol import services as protocol_services
+from study.protocol.config import ConfigError
 from study.protocol.models import SIMULATED_SOURCE, PlanItem, Rater, RaterBatch, Study
 from study.rating import services as rating_services
 from study.srgan2017 import MOS, method_order
@@ -341,6 +342,10 @@ def _existing_stimuli(study: Study, rows: list[_Row]) -> dict[Stimulus, int]:
 def _create_study(
     name: str, rows: list[_Row], scale: int, provenance: dict
 ) -> tuple[Study, dict[Stimulus, int], list[str]]:
+    try:
+        name = protocol_services.check_study_name(name)
+    except ConfigError as exc:
+        raise ImportRatingsError(f"--study: {exc}") from None
     if Study.objects.filter(name=name).exists():
         raise ImportRatingsError(
             f"--study: a study named {name!r} already exists (drop --create to add the "

@@ -2,8 +2,14 @@
 
 Input (one row per rating)::
 
-    rater  dataset  image  method  score  repeat  [simulated]  [response_ms]  [position]
+    rater  dataset  image  method  score  repeat  [simulated]  [response_ms]  [server_ms]
     str    str      str    str     1..5   0 | 1   bool         int            int
+
+    [position]
+    int
+
+``response_ms`` is the browser's figure, ``server_ms`` the server's (item served to
+rating submitted); a script can fake the first, not the second.
 
 ``repeat`` is 0 for a first presentation and 1 for the test-retest repeat (absent:
 all 0). Every analysis except :func:`retest` uses first presentations only, so a
@@ -46,6 +52,9 @@ REQUIRED_COLUMNS = ("rater", "dataset", "image", "method", "score")
 STIMULUS = ["dataset", "image", "method"]
 KEY = ["rater", "dataset", "image", "method", "repeat"]
 SCORES = (1, 2, 3, 4, 5)
+# A rater whose median server-timed response is below this many ms is too fast to have
+# looked (the study's TOML may set another floor: [session] min_response_ms).
+DEFAULT_MIN_RESPONSE_MS = 500
 # Two-sided 97.5 % normal quantile, the constant sureal uses for its 95 % intervals.
 Z975 = 1.95996
 
@@ -61,16 +70,19 @@ def validate_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
     """Check the long ratings table and return a normalised copy.
 
     The copy holds the required columns plus ``repeat`` (0 when absent) and, when
-    present, ``simulated``, ``response_ms`` and ``position``; ``score`` and ``repeat``
-    are int64. Bad input raises ``ValueError`` naming the column, the row label and
-    the value, because a silently coerced score would move every figure downstream.
+    present, ``simulated``, ``response_ms``, ``server_ms`` and ``position``; ``score``
+    and ``repeat`` are int64. Bad input raises ``ValueError`` naming the column, the row
+    label and the value, because a silently coerced score would move every figure
+    downstream.
     """
     if not isinstance(ratings, pd.DataFrame):
         raise TypeError(f"ratings must be a pandas DataFrame, not {type(ratings).__name__}")
     missing = [c for c in REQUIRED_COLUMNS if c not in ratings.columns]
     if missing:
         raise ValueError(f"ratings: missing column(s) {', '.join(map(repr, missing))}")
-    optional = [c for c in ("repeat", "simulated", "response_ms", "position") if c in ratings]
+    optional = [
+        c for c in ("repeat", "simulated", "response_ms", "server_ms", "position") if c in ratings
+    ]
     df = ratings.loc[:, [*REQUIRED_COLUMNS, *optional]].copy()
     if "repeat" not in df:
         df["repeat"] = 0
@@ -860,11 +872,13 @@ def screen_raters(
     min_corr: float = 0.5,
     max_inconsistency_ratio: float = 2.0,
     calibration: CalibrationOptions | None = None,
+    min_response_ms: float = DEFAULT_MIN_RESPONSE_MS,
 ) -> pd.DataFrame:
     """One row per rater combining every screen; it marks raters, it excludes nobody.
 
     Columns: ``rater, n, simulated, calibration_ok, bt500_rejected, corr_with_mos,
-    score_std, straight_liner, p910_bias, p910_inconsistency, flagged, reasons``.
+    score_std, straight_liner, p910_bias, p910_inconsistency, median_server_ms,
+    too_fast, flagged, reasons``.
     ``flagged`` is true when any of these holds, and ``reasons`` lists them
     (``;``-separated, empty when none):
 
@@ -876,7 +890,10 @@ def screen_raters(
       ``min_corr`` (0.5; VQEG test plans use 0.75 for panels in a lab, crowd panels
       are noisier; NaN, a constant rater, is covered by straight-lining);
     * ``inconsistent``: P.910 inconsistency above ``max_inconsistency_ratio`` times the
-      panel's median inconsistency.
+      panel's median inconsistency;
+    * ``too_fast``: the median of the rater's ``server_ms`` (the server's clock, which
+      a script cannot fake as it can ``response_ms``) below ``min_response_ms``; NaN,
+      i.e. no server times (imported or simulated ratings), does not flag.
 
     To drop the flagged raters use ``exclude_raters(ratings, screen.loc[screen.flagged,
     "rater"])`` and say so in whatever is published.
@@ -907,6 +924,8 @@ def screen_raters(
     out["p910_bias"] = model["bias"].reindex(raters)
     out["p910_inconsistency"] = model["inconsistency"].reindex(raters)
     median_v = np.nanmedian(out["p910_inconsistency"].to_numpy())
+    out["median_server_ms"] = _median_server_ms(frame, raters)
+    out["too_fast"] = (out["median_server_ms"] < min_response_ms).to_numpy(bool)
     reasons = {
         "bt500": out["bt500_rejected"].to_numpy(bool),
         "calibration": (out["calibration_ok"] == False).fillna(False).to_numpy(bool),  # noqa: E712
@@ -915,9 +934,19 @@ def screen_raters(
         "inconsistent": (out["p910_inconsistency"] > max_inconsistency_ratio * median_v).to_numpy(
             bool
         ),
+        "too_fast": out["too_fast"].to_numpy(bool),
     }
     flags = np.column_stack(list(reasons.values()))
     names = np.array(list(reasons))
     out["flagged"] = cast("npt.NDArray[np.bool_]", flags.any(1))
     out["reasons"] = [";".join(names[row]) for row in flags]
     return out.reset_index()
+
+
+def _median_server_ms(frame: pd.DataFrame, raters: pd.Index[str]) -> FloatArray:
+    """Each rater's median ``server_ms``, in the order of ``raters`` (NaN without times)."""
+    if "server_ms" not in frame:
+        return np.full(len(raters), np.nan)
+    times = pd.to_numeric(frame["server_ms"], errors="coerce").astype(float)
+    medians = times.groupby(frame["rater"], observed=True).median().reindex(raters)
+    return cast(FloatArray, medians.to_numpy(float))

@@ -7,30 +7,24 @@ state change is a POST through Django's CSRF protection.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
-from typing import Concatenate, ParamSpec, Protocol, SupportsFloat, cast
+from typing import Concatenate, ParamSpec, Protocol, cast
 
-import pandas as pd
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from study.analysis import dashboard, figures, selectors
-from study.analysis.dashboard import LiveSummary
-from study.analysis.exports import ExportError, export_zip
-from study.analysis.pipeline import AnalysisOptions
+from study.analysis import dashboard, figures, kinds, selectors
+from study.analysis.exports import safe_name
+from study.analysis.kinds import KindError
 from study.protocol import services as protocol_services
 from study.protocol.models import Study
-
-# Poll interval of the live parts, in seconds (``?poll=N`` overrides it, 1..300).
-POLL_SECONDS = 5
 
 P = ParamSpec("P")
 
@@ -62,53 +56,16 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
     study = get_object_or_404(Study, pk=pk)
-    summary = dashboard.live_summary(study=study)
-    progress = selectors.rater_progress(study=study)
-    for row in progress:
-        row["screening"] = summary["screening"].get(row["rater"], "")
-    context = {
-        "study": study,
-        "progress": progress,
-        "done": sum(r["done"] for r in progress),
-        "total": sum(r["total"] for r in progress),
-        "jobs": selectors.generation_jobs(study=study),
-        "mos": _mos_rows(summary),
-        "matrices": _wilcoxon_matrices(summary),
-        "has_ratings": summary["ratings"] > 0,
-        "ratings": summary["ratings"],
-        "poll_seconds": _poll_seconds(request),
-    }
-    return render(request, "dashboard/study.html", context)
+    return kinds.of(study).study_page(request, study)
 
 
 @never_cache
 @staff_required
 @require_GET
-def study_live(request: HttpRequest, pk: int) -> JsonResponse:
-    """What the study page refreshes: state, per-rater progress and the MOS table."""
+def study_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the study page refreshes (progress and the kind's tables), as JSON."""
     study = get_object_or_404(Study, pk=pk)
-    summary = dashboard.live_summary(study=study)
-    progress = selectors.rater_progress(study=study)
-    return JsonResponse(
-        {
-            "state": study.state,
-            "ratings": summary["ratings"],
-            "done": sum(r["done"] for r in progress),
-            "total": sum(r["total"] for r in progress),
-            "raters": [
-                {
-                    "number": r["number"],
-                    "done": r["done"],
-                    "total": r["total"],
-                    "finished": r["finished"],
-                    "last_activity": r["last_activity"].isoformat() if r["last_activity"] else None,
-                    "screening": summary["screening"].get(r["rater"], ""),
-                }
-                for r in progress
-            ],
-            "mos": _mos_rows(summary),
-        }
-    )
+    return kinds.of(study).study_live(request, study)
 
 
 @never_cache
@@ -140,17 +97,17 @@ def figure5_png(request: HttpRequest, pk: int) -> HttpResponse:
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The full export as a zip, built in memory (``?exclude_screened=1`` as the command)."""
     study = get_object_or_404(Study, pk=pk)
-    options = AnalysisOptions(
-        exclude_screened=request.GET.get("exclude_screened") == "1",
-        exclude_simulated=request.GET.get("exclude_simulated") == "1",
-    )
+    options = {
+        "exclude_screened": request.GET.get("exclude_screened") == "1",
+        "exclude_simulated": request.GET.get("exclude_simulated") == "1",
+    }
     try:
-        content = export_zip(study=study, options=options)
-    except ExportError as exc:
+        content = kinds.of(study).export_zip(study, options)
+    except KindError as exc:
         messages.error(request, str(exc))
         return redirect("analysis:study", pk=study.pk)
     response = HttpResponse(content, content_type="application/zip")
-    filename = f"{_safe_filename(study.name)}-export.zip"
+    filename = f"{safe_name(study.name)}-export.zip"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -180,137 +137,3 @@ def _change_state(request: HttpRequest, pk: int, change: _StateChange, word: str
     else:
         messages.success(request, f"study {study.name!r} is {word}")
     return redirect("analysis:study", pk=study.pk)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _poll_seconds(request: HttpRequest) -> int:
-    raw = request.GET.get("poll", "")
-    if raw.isdigit() and 1 <= int(raw) <= 300:
-        return int(raw)
-    return POLL_SECONDS
-
-
-def _safe_filename(name: str) -> str:
-    cleaned = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)
-    return cleaned.strip("._") or "study"
-
-
-def _number(value: SupportsFloat) -> float | None:
-    """A float for JSON and templates; NaN (e.g. the CI of a single rating) as None."""
-    value = float(value)
-    return None if math.isnan(value) else value
-
-
-class _MosRow(Protocol):
-    """A row of the MOS table (``stats.mos``), as ``itertuples`` gives it."""
-
-    dataset: str
-    method: str
-    n: int
-    mos: float
-    ci95_low: float
-    ci95_high: float
-
-
-class _WilcoxonRow(Protocol):
-    """A row of the Wilcoxon table (``stats.wilcoxon_pairs``), as ``itertuples`` gives it."""
-
-    method_a: str
-    method_b: str
-    n_pairs: int
-    mos_a: float
-    mos_b: float
-    p_holm: float
-    significant: bool
-    effect_size: float
-
-
-def _mos_rows(summary: LiveSummary) -> list[dict[str, object]]:
-    mos: pd.DataFrame = summary["mos"]
-    labels = summary["labels"]
-    rows = cast("Iterable[_MosRow]", mos.itertuples(index=False))
-    return [
-        {
-            "dataset": row.dataset,
-            "method": row.method,
-            "label": labels.get(row.method, row.method),
-            "n": int(row.n),
-            "mos": _number(row.mos),
-            "ci95_low": _number(row.ci95_low),
-            "ci95_high": _number(row.ci95_high),
-        }
-        for row in rows
-    ]
-
-
-def _heat(p: float | None) -> str:
-    """Background of a Wilcoxon cell: deeper blue the smaller p; grey when not significant."""
-    if p is None or math.isnan(p):
-        return "#eeeeee"
-    if p >= 0.05:
-        return "#f4f1ea"
-    strength = min(1.0, -math.log10(max(p, 1e-300)) / 10.0)
-    lightness = 88 - 50 * strength
-    return f"hsl(212, 70%, {lightness:.0f}%)"
-
-
-def _format_p(p: float | None) -> str:
-    if p is None or math.isnan(p):
-        return "–"
-    if p < 1e-4:
-        return f"{p:.0e}"
-    return f"{p:.3f}"
-
-
-def _wilcoxon_matrices(summary: LiveSummary) -> list[dict[str, object]]:
-    """Per dataset a method x method matrix of Holm-corrected p, coloured by p.
-
-    A cell (row a, column b) says whether a's MOS differs from b's; its title gives
-    the MOS of both, the pairs and the effect size.
-    """
-    wilcoxon: pd.DataFrame = summary["wilcoxon"]
-    if wilcoxon.empty:
-        return []
-    labels = summary["labels"]
-    matrices: list[dict[str, object]] = []
-    for dataset in summary["datasets"]:
-        part = wilcoxon[wilcoxon["dataset"] == dataset]
-        methods = [
-            m for m in summary["methods"] if m in set(part["method_a"]) | set(part["method_b"])
-        ]
-        found: dict[tuple[str, str], _WilcoxonRow] = {}
-        for row in cast("Iterable[_WilcoxonRow]", part.itertuples(index=False)):
-            found[(row.method_a, row.method_b)] = row
-            found[(row.method_b, row.method_a)] = row
-        rows: list[dict[str, object]] = []
-        for a in methods:
-            cells: list[dict[str, object]] = []
-            for b in methods:
-                pair = found.get((a, b))
-                if a == b or pair is None:
-                    cells.append({"text": "", "style": "background:#ffffff", "title": ""})
-                    continue
-                p = _number(pair.p_holm)
-                mos_a, mos_b = (
-                    (pair.mos_a, pair.mos_b) if pair.method_a == a else (pair.mos_b, pair.mos_a)
-                )
-                sign = ">" if mos_a > mos_b else "<" if mos_a < mos_b else "="
-                cells.append(
-                    {
-                        "text": _format_p(p),
-                        "style": f"background:{_heat(p)}",
-                        "significant": bool(pair.significant),
-                        "title": (
-                            f"{labels.get(a, a)} {mos_a:.2f} {sign} {labels.get(b, b)} "
-                            f"{mos_b:.2f}; {pair.n_pairs} pairs; Holm p = {_format_p(p)}; "
-                            f"effect size {pair.effect_size:+.2f}"
-                        ),
-                    }
-                )
-            rows.append({"label": labels.get(a, a), "cells": cells})
-        matrices.append(
-            {"dataset": dataset, "labels": [labels.get(m, m) for m in methods], "rows": rows}
-        )
-    return matrices

@@ -54,6 +54,8 @@ class SourceTask:
     known_png: bytes | None = None
     # Which generated outputs to make: a subset of ("nearest", "bicubic").
     outputs: tuple[str, ...] = ("nearest", "bicubic")
+    # Larger images fail from their header size, undecoded (settings.IMAGE_MAX_PIXELS).
+    max_pixels: int | None = None
 
 
 @dataclass
@@ -77,6 +79,7 @@ class OutputTask:
     path: str
     hr_png: bytes
     scale: int
+    max_pixels: int | None = None
 
 
 @dataclass
@@ -127,7 +130,7 @@ def _prepare_source(task: SourceTask) -> SourceResult:
     from srmodels.imageio import decode_image, encode_png, load_image
     from srmodels.resize import imresize, modcrop, upscale_nearest
 
-    hr = modcrop(load_image(task.hr_path), task.scale)
+    hr = modcrop(load_image(task.hr_path, max_pixels=task.max_pixels), task.scale)
     if hr.shape[0] < task.scale or hr.shape[1] < task.scale:
         return SourceResult(
             name=task.name,
@@ -153,7 +156,7 @@ def _prepare_source(task: SourceTask) -> SourceResult:
         return result
     expected = (height // task.scale, width // task.scale)
     if task.lr_path is not None:
-        lr = load_image(task.lr_path)
+        lr = load_image(task.lr_path, max_pixels=task.max_pixels)
         if lr.shape[:2] != expected:
             result.error = (
                 f"{task.lr_path}: LR is {_size(lr)}, expected {expected[1]}x{expected[0]} "
@@ -185,7 +188,7 @@ def prepare_output(task: OutputTask) -> OutputResult:
     try:
         from srmodels.imageio import decode_image, load_image
 
-        sr = load_image(task.path)
+        sr = load_image(task.path, max_pixels=task.max_pixels)
         hr = decode_image(task.hr_png, name=f"stored HR of {task.name}")
         if sr.shape != hr.shape:
             return OutputResult(
@@ -201,7 +204,11 @@ def prepare_output(task: OutputTask) -> OutputResult:
 
 
 def _describe(exc: BaseException) -> str:
+    from srmodels.imageio import ImageTooLargeError
+
     text = str(exc) or type(exc).__name__
+    if isinstance(exc, ImageTooLargeError):
+        return f"{text} pixels (IMAGE_MAX_PIXELS)"
     # srmodels.imageio names the file itself; other errors get their type for context.
     return text if isinstance(exc, ValueError | OSError) else f"{type(exc).__name__}: {text}"
 

@@ -17,6 +17,7 @@ in a process pool when there are enough images for it to pay.
 from __future__ import annotations
 
 import csv
+import posixpath
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Executor
@@ -24,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from study.bulk import create_rows
@@ -35,6 +37,7 @@ from study.catalog.storage import (
     dataset_image_path,
     output_path,
     read_bytes,
+    remove_leftovers,
     sha256,
 )
 
@@ -381,6 +384,7 @@ def import_dataset(
             f"this import asks for scale {scale} and role {role!r}"
         )
     report = ImportReport(dataset=name)
+    remove_leftovers(_import_folders(name))
     stored = _StoredImages.of(dataset)
     tasks = _source_tasks(report, directory, hr_files, lr_files, lr_pattern, scale, stored)
     target = _SourceTarget(
@@ -393,6 +397,13 @@ def import_dataset(
     for result in _results(imaging.prepare_source, tasks, workers, progress):
         _settle_source(report, result, target, stored)
     return report
+
+
+def _import_folders(name: str) -> list[str]:
+    """The storage folders import_dataset writes for dataset ``name``."""
+    files = [dataset_image_path(name, kind, "x") for kind in ("hr", "lr")]
+    files += [output_path(name, key, "x") for key in GENERATED_ON_IMPORT]
+    return [posixpath.dirname(file) for file in files]
 
 
 def _source_files(
@@ -468,6 +479,7 @@ def _source_tasks(
                 known_checksum=known.checksum if known else None,
                 known_png=_stored_bytes(known.hr.name) if known else None,
                 outputs=tuple(key for key in GENERATED_ON_IMPORT if key not in have),
+                max_pixels=settings.IMAGE_MAX_PIXELS,
             )
         )
     return tasks
@@ -634,6 +646,7 @@ def import_outputs(
                 path=str(by_image[image_name]),
                 hr_png=read_bytes(image.hr.name),
                 scale=dataset_row.scale,
+                max_pixels=settings.IMAGE_MAX_PIXELS,
             )
         )
     source = str(directory.resolve())

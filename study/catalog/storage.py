@@ -4,7 +4,8 @@ Every image is first written complete under a hidden temporary name in the same
 folder, then moved to its final name. On the file system the move is
 ``os.replace`` (atomic); on storages without a path (object stores) an upload is
 itself all-or-nothing, so the final object is written in one ``save``. A process
-killed mid-write can leave a ``.tmp-*`` file behind, never a truncated image.
+killed mid-write can leave a ``.tmp-*`` file behind, never a truncated image; the
+next import of the same dataset removes it (:func:`remove_leftovers`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import hashlib
 import os
 import posixpath
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +23,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 
 TEMP_PREFIX = ".tmp-"
+# The names stage() writes: the prefix, 32 hex digits, "-", the final name. Generation
+# stages its own (".tmp-item<id>-...") and cleans them up itself; they never match.
+_STAGED_NAME = re.compile(rf"{re.escape(TEMP_PREFIX)}[0-9a-f]{{32}}-")
 
 
 def dataset_image_path(dataset: str, kind: str, image: str) -> str:
@@ -96,6 +101,30 @@ def stage(name: str, data: bytes, storage: Storage | None = None) -> StagedFile:
     # save() may rename on a collision; the returned name is the one written.
     temp = storage.save(temp, ContentFile(data))
     return StagedFile(name=name, temp=temp, storage=storage, existed=storage.exists(name))
+
+
+def remove_leftovers(folders: Iterable[str], storage: Storage | None = None) -> list[str]:
+    """Delete the staged files that interrupted writers left in ``folders``; their names.
+
+    A staged file lives only while its image is stored (one transaction), so one found
+    when an import starts was left by an earlier run that was killed. (An import of the
+    same dataset running at the same moment would lose its image in flight: that image
+    fails with an error naming it and is stored by the next run.)
+    """
+    storage = storage or default_storage
+    removed: list[str] = []
+    for folder in folders:
+        try:
+            _dirs, files = storage.listdir(folder)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        for base in files:
+            if _STAGED_NAME.match(base):
+                name = posixpath.join(folder, base)
+                with contextlib.suppress(FileNotFoundError):
+                    storage.delete(name)
+                    removed.append(name)
+    return removed
 
 
 @dataclass

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from srmodels.registry import list_methods
+from study.analysis import kinds as analysis_kinds
 from study.analysis.exports import export_results
 from study.analysis.services import simulate_raters
 from study.catalog.models import Dataset, Output
@@ -31,6 +32,7 @@ from study.protocol.services import create_study, open_study, rater_url
 DATASET = "demo"
 CALIBRATION = "demo-calibration"
 STUDY = "demo"
+PAIRWISE_STUDY = "demo-pairwise"
 ADMIN_USER = "admin"
 SIMULATED_RATERS = 2
 
@@ -45,6 +47,9 @@ class DemoResult:
     admin_password: str | None  # None: unchanged since an earlier run
     export_dir: Path
     methods: list[str] = field(default_factory=list)
+    # The small pairwise-preference study beside the ACR one.
+    pairwise: Study | None = None
+    pairwise_links: list[str] = field(default_factory=list)
 
 
 def shipped_model_methods() -> list[str]:
@@ -92,6 +97,39 @@ images = 2
 """
 
 
+def pairwise_config(methods: list[str]) -> str:
+    arm = ", ".join(f'"{key}"' for key in ["bicubic", *methods, "hr"])
+    return f"""\
+kind = "pairwise"
+title = "Which of two photographs looks better?"
+seed = 2017
+raters = 1
+
+[[arms]]
+dataset = "{DATASET}"
+methods = [{arm}]
+
+[pairwise]
+design = "active"
+comparisons_per_rater = 12
+"""
+
+
+def ensure_pairwise_study(*, methods: list[str], export_dir: Path) -> Study:
+    """The pairwise demo study: open, two simulated raters, exported beside the ACR one."""
+    study = Study.objects.filter(name=PAIRWISE_STUDY).first()
+    if study is None:
+        text = pairwise_config(methods)
+        study, _design = create_study(name=PAIRWISE_STUDY, config=parse_config(text), source=text)
+    if study.state != Study.State.OPEN:
+        study = open_study(study=study)
+    kind = analysis_kinds.of(study)
+    if not study.raters.filter(simulated=True).exists():
+        kind.simulate_raters(study, {"count": SIMULATED_RATERS, "seed": 1, "quality": []})
+    kind.export_results(study, str(export_dir), {"overwrite": True})
+    return study
+
+
 def run_demo(
     *, work_dir: Path, export_dir: Path, admin_password: str | None, say: Say
 ) -> DemoResult:
@@ -137,9 +175,13 @@ def run_demo(
         simulate_raters(study=study, count=SIMULATED_RATERS, seed=1)
     human = list(Rater.objects.filter(study=study, simulated=False).order_by("number"))
 
-    say("6/7 export")
+    say("6/7 export, and a small pairwise study beside it")
     export_dir.parent.mkdir(parents=True, exist_ok=True)
     export_results(study=study, out=export_dir, overwrite=True)
+    pairwise = ensure_pairwise_study(
+        methods=methods, export_dir=export_dir.with_name(export_dir.name + "-pairwise")
+    )
+    pairwise_human = Rater.objects.filter(study=pairwise, simulated=False).order_by("number")
 
     say("7/7 ready")
     return DemoResult(
@@ -149,6 +191,8 @@ def run_demo(
         admin_password=password,
         export_dir=export_dir,
         methods=methods,
+        pairwise=pairwise,
+        pairwise_links=[rater_url(rater) for rater in pairwise_human],
     )
 
 

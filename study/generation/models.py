@@ -51,10 +51,15 @@ class GenerationItem(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The run that holds this pending item and until when (study.generation.leases): it
+    # renews the lease while it runs; workers send a batch whose lease expired again.
+    leased_until = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["job", "batch", "image"]
         constraints = [models.UniqueConstraint(fields=["job", "image"], name="unique_job_image")]
+        indexes = [models.Index(fields=["leased_until"], name="generation_item_lease")]
 
     def __str__(self) -> str:
         return f"{self.job} / {self.image.name}: {self.status}"

@@ -23,7 +23,13 @@ Storing one output is one step that either happens completely or not at all:
 That makes a batch idempotent: Celery's late acknowledgement may deliver it again after
 a worker dies, and the second delivery finds the finished items settled and redoes only
 the others. A worker killed while writing can leave a ``.tmp-item*`` file; the job
-removes those of its items when it finishes.
+removes those of its items when it finishes. A run holds a lease on its items, renewed
+while it runs (``leases``): the workers send a batch whose lease expired again, so a
+killed worker's batch runs again within minutes, not after the visibility timeout.
+
+``generate_outputs`` asks the broker first and records nothing when it is down
+(``dispatch.BrokerDown``, one line naming ``CELERY_BROKER_URL``); a batch that still
+cannot be sent after the commit fails its items, so no job waits forever.
 
 Errors are kept apart by kind: a bad image (unreadable LR, wrong size) fails its own
 item with the message; a problem of the whole batch (weights missing on the worker)
@@ -33,6 +39,7 @@ fails the batch's items; only the named transient errors in ``TRANSIENT_ERRORS``
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import posixpath
@@ -40,7 +47,7 @@ import socket
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -62,7 +69,8 @@ from study.catalog import imaging
 from study.catalog.models import Dataset, Output, SourceImage
 from study.catalog.services import OutputRow, ensure_method, write_outputs
 from study.catalog.storage import TEMP_PREFIX, StagedFile, output_path, read_bytes
-from study.celery import app as celery_app
+from study.generation import dispatch
+from study.generation.leases import Lease
 from study.generation.models import GenerationItem, GenerationJob
 from study.protocol.selectors import output_has_ratings
 
@@ -70,7 +78,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 8
 # The Celery task that runs one batch (study.generation.tasks), enqueued by this name.
-RUN_BATCH_TASK = "generation.run_batch"
+RUN_BATCH_TASK = dispatch.RUN_BATCH_TASK
 # Errors that say "try again later", not "this input is bad": the task retries them
 # with exponential backoff. Anything else fails the item (or the batch) with its text.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
@@ -111,13 +119,19 @@ def generate_outputs(
     methods go to the ``gpu`` queue, interpolations to ``cpu``. The tasks are sent
     when the job's transaction commits; without a broker they run in-process before
     this function returns. Raises GenerationError, with the registry's message for
-    missing weights, before recording anything.
+    missing weights or naming CELERY_BROKER_URL when the broker does not answer, before
+    recording anything. A batch that cannot be sent after all fails its items, and
+    GenerationError says so once the job's transaction has committed.
     """
     dataset_row = _dataset(dataset)
     spec = _method_spec(method)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise GenerationError(f"batch size must be a positive integer, got {batch_size!r}")
     weights_path, checksum = _weights(spec, weights, scale=dataset_row.scale)
+    try:
+        dispatch.check_broker()
+    except dispatch.BrokerDown as exc:
+        raise GenerationError(f"{exc}; nothing was recorded") from None
     images = list(dataset_row.images.order_by("name"))
     if not images:
         raise GenerationError(f"dataset {dataset_row.name!r} has no images")
@@ -155,30 +169,38 @@ def generate_outputs(
             job.status = GenerationJob.Status.DONE
             job.started_at = job.finished_at = now
             job.save(update_fields=["status", "started_at", "finished_at"])
+        sender = _Sender(job_id=job.pk, queue=queue)
         for batch in batches:
-            transaction.on_commit(_sender(job.pk, batch, queue))
+            transaction.on_commit(functools.partial(sender.send, batch))
+    if sender.error is not None:
+        raise GenerationError(
+            f"job {job.pk}: {sender.error}; its {sender.unsent} unsent batch(es) failed"
+        )
     return job
 
 
-def _sender(job_id: int, batch: int, queue: str) -> Callable[[], Any]:
-    def send() -> Any:
-        return _task(RUN_BATCH_TASK).apply_async(args=[job_id, batch], queue=queue)
+@dataclass
+class _Sender:
+    """Sends a job's batches once its rows are committed (``transaction.on_commit``).
 
-    return send
-
-
-def _task(name: str) -> Any:
-    """The Celery task registered as ``name``, found by name: the task module imports
-    this one, so this one never imports it.
-
-    A worker registers every app's tasks when it starts; another process (the web
-    server, a command, in-process runs without a broker) has them imported on first
-    use, by the same discovery, so the task runs the same way (eagerly in-process
-    when ``CELERY_BROKER_URL`` is unset).
+    After the first batch that cannot be sent, the others are not tried: they fail
+    their items at once, so the job finishes (failed) instead of waiting forever.
     """
-    if name not in celery_app.tasks:
-        celery_app.loader.import_default_modules()
-    return celery_app.tasks[name]
+
+    job_id: int
+    queue: str
+    error: str | None = None
+    unsent: int = 0
+
+    def send(self, batch: int) -> None:
+        if self.error is None:
+            try:
+                dispatch.send_batch(job_id=self.job_id, batch=batch, queue=self.queue)
+                return
+            except dispatch.BrokerDown as exc:
+                self.error = str(exc)
+        self.unsent += 1
+        fail_batch(job_id=self.job_id, batch=batch, error=f"not sent to a worker: {self.error}")
 
 
 def _dataset(dataset: Dataset | str) -> Dataset:
@@ -263,6 +285,7 @@ class BatchResult:
     skipped: int = 0
     failed: int = 0
     already: int = 0  # items settled before this run (a redelivered batch)
+    elsewhere: int = 0  # pending items that another live run holds (its lease)
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -300,21 +323,30 @@ def run_batch(*, job_id: int, batch: int) -> BatchResult:
     pending = [item for item in items if item.status == Status.PENDING]
     result.already = len(items) - len(pending)
     if pending:
-        _start(job, pending)
-        try:
-            _run(job, pending, result)
-        except TRANSIENT_ERRORS:
-            raise
-        except Exception as exc:
-            # Not an image's fault (weights missing on this worker, a bug): the batch's
-            # remaining items fail with the reason instead of hanging the job forever.
-            log.exception("generation job %s batch %s failed", job_id, batch)
-            message = _describe(exc)
-            for item in pending:
-                if _settle(item, Status.FAILED, error=message, context=_context(None)):
-                    result.failed += 1
+        with Lease(pending) as lease:
+            result.elsewhere = len(pending) - len(lease.held)
+            _run_held(job, lease.held, result)
     finish_job_if_complete(job_id=job_id)
     return result
+
+
+def _run_held(job: GenerationJob, held: list[GenerationItem], result: BatchResult) -> None:
+    """Run the items this run holds; an error of the whole batch fails them all."""
+    if not held:
+        return
+    _start(job, held)
+    try:
+        _run(job, held, result)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:
+        # Not an image's fault (weights missing on this worker, a bug): the batch's
+        # remaining items fail with the reason instead of hanging the job forever.
+        log.exception("generation job %s batch %s failed", job.pk, held[0].batch)
+        message = _describe(exc)
+        for item in held:
+            if _settle(item, Status.FAILED, error=message, context=_context(None)):
+                result.failed += 1
 
 
 def _start(job: GenerationJob, items: Sequence[GenerationItem]) -> None:

@@ -22,6 +22,7 @@ The file::
     images = 20
     low = { method = "nearest", score = 1 }
     high = { method = "hr", score = 5 }
+    allow_overlap = false                 # optional: may calibration images also be rated?
     [retest]                              # optional
     dataset = "BSD100"
     method = "srgan-vgg54"
@@ -29,6 +30,18 @@ The file::
     [session]                             # optional
     items_per_sitting = 200
     break_minutes = 5
+    min_response_ms = 500                 # optional: raters.csv flags faster medians
+
+Two-image studies (``study.pairwise``) say so with ``kind``; they have no
+calibration or retest block::
+
+    kind = "pairwise"                     # "acr" (default), "pairwise" or "2afc-real"
+    [pairwise]                            # optional
+    design = "active"                     # "full" (default) or "active"
+    comparisons_per_rater = 120           # optional for "full" (default: every trial)
+
+``pairwise`` compares two methods of one photograph; ``2afc-real`` pairs each method's
+output with the photograph's HR image, so ``hr`` is not one of its arms' methods.
 """
 
 from __future__ import annotations
@@ -42,7 +55,16 @@ from study.catalog import methods as catalog_methods
 
 MAX_SEED = 2**63 - 1
 MAX_RATERS = 100_000
+# Screening flags a rater whose median server-timed response is below this (too_fast).
+DEFAULT_MIN_RESPONSE_MS = 500
+MAX_MIN_RESPONSE_MS = 600_000
+KINDS = ("acr", "pairwise", "2afc-real")
+DESIGNS = ("full", "active")
+REFERENCE_METHODS = {"2afc-real": "hr"}
+# Active sampling asks this many trials of a rater unless the file says otherwise.
+DEFAULT_ACTIVE_COMPARISONS = 100
 TOP_LEVEL_KEYS = (
+    "kind",
     "title",
     "seed",
     "raters",
@@ -51,6 +73,7 @@ TOP_LEVEL_KEYS = (
     "calibration",
     "retest",
     "session",
+    "pairwise",
 )
 
 
@@ -80,6 +103,9 @@ class Calibration:
     images: int
     low: Anchor
     high: Anchor
+    # An example of a score shown first and rated later would anchor the rating on the
+    # example: a calibration image may not be in a rated arm unless this says so.
+    allow_overlap: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +119,16 @@ class Retest:
 class Session:
     items_per_sitting: int | None = None
     break_minutes: int = 0
+    min_response_ms: int = DEFAULT_MIN_RESPONSE_MS
+
+
+@dataclass(frozen=True)
+class Pairwise:
+    """How a two-image study chooses its trials."""
+
+    design: str = "full"
+    # None: every trial of the full design (full only).
+    comparisons_per_rater: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,12 +141,25 @@ class StudyConfig:
     session: Session = Session()
     title: str = ""
     completion_redirect_url: str = ""
+    kind: str = "acr"
+    pairwise: Pairwise | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The normalised definition as JSON-able data (what Study.config stores)."""
+        """The normalised definition as JSON-able data (what Study.config stores).
+
+        An ACR study stores no ``kind`` nor ``pairwise``: its stored definition is
+        what it was before two-image studies existed.
+        """
         data = asdict(self)
         data["arms"] = [{"dataset": arm.dataset, "methods": list(arm.methods)} for arm in self.arms]
+        if self.kind == "acr":
+            del data["kind"], data["pairwise"]
         return data
+
+    @property
+    def reference_method(self) -> str | None:
+        """The method every trial compares against (2afc-real: the real photograph)."""
+        return REFERENCE_METHODS.get(self.kind)
 
     def arm_for(self, dataset: str) -> Arm | None:
         return next((arm for arm in self.arms if arm.dataset == dataset), None)
@@ -181,6 +230,14 @@ class _Checker:
             return None
         return value
 
+    def boolean(self, data: dict[str, Any], key: str, name: str, *, default: bool) -> bool:
+        full = _join(key, name)
+        value = data.get(name, default)
+        if not isinstance(value, bool):
+            self.error(full, f"must be true or false, got {_kind(value)} {value!r}")
+            return default
+        return value
+
     def method(self, data: dict[str, Any], key: str, name: str) -> str | None:
         value = self.string(data, key, name)
         return None if value is None else self.method_name(value, _join(key, name))
@@ -222,6 +279,9 @@ def parse_config(text: str, *, source: str = "config") -> StudyConfig:
 
 def config_from_dict(data: Any) -> StudyConfig:
     """Validate parsed data (a TOML document or ``StudyConfig.to_dict()`` output)."""
+    # to_dict writes an absent optional value as None; TOML has no null, so dropping
+    # them reads a stored definition exactly as the file it came from.
+    data = _without_nulls(data)
     check = _Checker()
     root = check.table(data, "", TOP_LEVEL_KEYS)
     if root is None:
@@ -244,9 +304,12 @@ def config_from_dict(data: Any) -> StudyConfig:
     retest = None
     if "retest" in root:
         retest = _retest(check, root["retest"], arms)
+    kind, pairwise = _study_kind(check, root, arms)
     session = Session()
     if "session" in root:
-        table = check.table(root["session"], "session", ("items_per_sitting", "break_minutes"))
+        table = check.table(
+            root["session"], "session", ("items_per_sitting", "break_minutes", "min_response_ms")
+        )
         if table is not None:
             session = Session(
                 items_per_sitting=check.integer(
@@ -262,6 +325,15 @@ def config_from_dict(data: Any) -> StudyConfig:
                     default=0,
                 )
                 or 0,
+                min_response_ms=check.integer(
+                    table,
+                    "session",
+                    "min_response_ms",
+                    minimum=0,
+                    maximum=MAX_MIN_RESPONSE_MS,
+                    required=False,
+                    default=DEFAULT_MIN_RESPONSE_MS,
+                ),
             )
     if check.errors:
         raise ConfigError(check.errors)
@@ -274,7 +346,73 @@ def config_from_dict(data: Any) -> StudyConfig:
         session=session,
         title=title,
         completion_redirect_url=redirect,
+        kind=kind,
+        pairwise=pairwise,
     )
+
+
+def _without_nulls(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {key: _without_nulls(value) for key, value in data.items() if value is not None}
+    if isinstance(data, list):
+        return [_without_nulls(value) for value in data]
+    return data
+
+
+def _study_kind(
+    check: _Checker, root: dict[str, Any], arms: list[Arm]
+) -> tuple[str, Pairwise | None]:
+    """``kind`` and the ``[pairwise]`` table, checked against the rest of the file."""
+    kind = check.string(root, "", "kind", required=False) or "acr"
+    if kind not in KINDS:
+        check.error("kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+        return "acr", None
+    if kind == "acr":
+        if "pairwise" in root:
+            check.error("pairwise", 'is for two-image studies (kind = "pairwise" or "2afc-real")')
+        return kind, None
+    for name in ("calibration", "retest"):
+        if name in root:
+            check.error(name, f"not used by kind {kind!r} (two-image studies have no {name})")
+    for number, arm in enumerate(arms):
+        _check_two_image_arm(check, kind, number, arm)
+    pairwise = Pairwise()
+    if "pairwise" in root:
+        table = check.table(root["pairwise"], "pairwise", ("design", "comparisons_per_rater"))
+        if table is not None:
+            pairwise = _pairwise(check, table)
+    if pairwise.design == "active" and kind in REFERENCE_METHODS:
+        check.error(
+            "pairwise.design",
+            f"'active' chooses pairs of methods; every {kind} trial pairs a method with "
+            f"{REFERENCE_METHODS[kind]!r} (use 'full')",
+        )
+    if pairwise.design == "active" and pairwise.comparisons_per_rater is None:
+        pairwise = Pairwise(design="active", comparisons_per_rater=DEFAULT_ACTIVE_COMPARISONS)
+    return kind, pairwise
+
+
+def _check_two_image_arm(check: _Checker, kind: str, number: int, arm: Arm) -> None:
+    key = f"arms[{number}].methods"
+    reference = REFERENCE_METHODS.get(kind)
+    if reference in arm.methods:
+        check.error(
+            f"{key}[{arm.methods.index(reference)}]",
+            f"{reference!r} is the reference of every {kind} trial, not one of its methods",
+        )
+    if kind == "pairwise" and 0 < len(arm.methods) < 2:
+        check.error(key, "a pairwise arm needs at least two methods to compare")
+
+
+def _pairwise(check: _Checker, table: dict[str, Any]) -> Pairwise:
+    design = check.string(table, "pairwise", "design", required=False) or "full"
+    if design not in DESIGNS:
+        check.error("pairwise.design", f"must be one of {', '.join(DESIGNS)}, got {design!r}")
+        design = "full"
+    per_rater = check.integer(
+        table, "pairwise", "comparisons_per_rater", minimum=1, maximum=100_000, required=False
+    )
+    return Pairwise(design=design, comparisons_per_rater=per_rater)
 
 
 def _arms(check: _Checker, data: Any) -> list[Arm]:
@@ -331,11 +469,12 @@ def _anchor(check: _Checker, data: Any, key: str, default_score: int) -> Anchor 
 
 def _calibration(check: _Checker, data: Any) -> Calibration | None:
     key = "calibration"
-    table = check.table(data, key, ("dataset", "images", "low", "high"))
+    table = check.table(data, key, ("dataset", "images", "low", "high", "allow_overlap"))
     if table is None:
         return None
     dataset = check.string(table, key, "dataset", max_length=100)
     images = check.integer(table, key, "images", minimum=1, maximum=10_000)
+    allow_overlap = check.boolean(table, key, "allow_overlap", default=False)
     low = high = None
     for name in ("low", "high"):
         if name not in table:
@@ -351,7 +490,9 @@ def _calibration(check: _Checker, data: Any) -> Calibration | None:
             check.error(f"{key}.high.method", "must differ from the low anchor's method")
     if dataset is None or images is None or low is None or high is None:
         return None
-    return Calibration(dataset=dataset, images=images, low=low, high=high)
+    return Calibration(
+        dataset=dataset, images=images, low=low, high=high, allow_overlap=allow_overlap
+    )
 
 
 def _retest(check: _Checker, data: Any, arms: list[Arm]) -> Retest | None:

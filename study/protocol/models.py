@@ -57,6 +57,8 @@ class Stimulus(models.Model):
     class Role(models.TextChoices):
         RATING = "rating", "rating"
         CALIBRATION = "calibration", "calibration"
+        # What two-image trials compare a method against (2afc-real: the HR image).
+        REFERENCE = "reference", "reference"
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="stimuli")
     output = models.ForeignKey("catalog.Output", on_delete=models.PROTECT, related_name="+")
@@ -132,6 +134,9 @@ class PlanItem(models.Model):
     )
     # 0 for the first presentation, 1 for the test-retest repeat.
     repeat = models.PositiveSmallIntegerField(default=0)
+    # When a page or JSON answer first showed this item to the rater (set once by the
+    # rating app): the server's clock of the response time (``Rating.server_ms``).
+    served_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["rater", "position"]

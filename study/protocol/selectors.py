@@ -9,11 +9,12 @@ receive the answer from here.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TextIO
 
-from django.db.models import Max
+from django.db.models import Count, Max
 
+from study.protocol import kinds
 from study.protocol.models import PlanItem, Rater, Stimulus, Study
 from study.protocol.plans import PlanStimulus
 
@@ -43,9 +44,30 @@ def has_ratings(*, study: Study) -> bool:
     return PlanItem.objects.filter(rater__study=study, rating__isnull=False).exists()
 
 
-def output_has_ratings(*, output_id: int) -> bool:
-    """Whether any study has ratings of this output (then it must never be replaced)."""
+def ratings_by_study() -> dict[int, int]:
+    return dict(
+        PlanItem.objects.filter(rating__isnull=False)
+        .values("rater__study_id")
+        .annotate(n=Count("id"))
+        .values_list("rater__study_id", "n")
+    )
+
+
+def acr_output_has_ratings(*, output_id: int) -> bool:
     return PlanItem.objects.filter(stimulus__output_id=output_id, rating__isnull=False).exists()
+
+
+def output_has_ratings(*, output_id: int) -> bool:
+    """Whether any study of any kind has answers about this output (never replace it then)."""
+    return any(kind.output_has_responses(output_id) for kind in kinds.registered())
+
+
+def acr_presentations(*, rater: Rater, positions: Sequence[int]) -> list[tuple[int, str, Stimulus]]:
+    """The stimulus of each of the rater's plan items at ``positions`` (one image each)."""
+    items = PlanItem.objects.filter(rater=rater, position__in=list(positions)).select_related(
+        "stimulus__output"
+    )
+    return [(item.position, "", item.stimulus) for item in items]
 
 
 def last_rater_number(*, study: Study) -> int | None:

@@ -19,6 +19,7 @@ reopen a study to collect more raters; ``opened_at`` keeps the first opening,
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,8 +34,8 @@ from study.bulk import bulk_insert, create_rows
 from study.catalog import methods as catalog_methods
 from study.catalog import selectors as catalog_selectors
 from study.catalog.models import Dataset
-from study.protocol import selectors
-from study.protocol.config import Arm, ConfigError, StudyConfig, config_from_dict
+from study.protocol import kinds, selectors
+from study.protocol.config import MAX_RATERS, Arm, ConfigError, StudyConfig, config_from_dict
 from study.protocol.models import (
     IMPORTED_SOURCE,
     PlanItem,
@@ -72,6 +73,8 @@ class StudyDesign:
     rating: list[tuple[int, bool]] = field(default_factory=list)
     # (output id, anchor score) of every calibration stimulus, in presentation order.
     calibration: list[tuple[int, int]] = field(default_factory=list)
+    # Output ids of the reference images two-image trials compare against (2afc-real: HR).
+    reference: list[int] = field(default_factory=list)
     calibration_images: list[str] = field(default_factory=list)
     retest_images: list[str] = field(default_factory=list)
     dropped: dict[str, list[str]] = field(default_factory=dict)
@@ -146,6 +149,7 @@ def design_study(*, config: StudyConfig, allow_missing_methods: bool = False) ->
     arm_methods = _arm_methods(config, catalog, design, allow_missing_methods, errors)
     retest_pairs = _retest_pairs(config, catalog, design, arm_methods, errors)
     _calibration(config, catalog, design, errors)
+    _reference(config, catalog, design, errors)
     _raise_if(errors)
 
     item_images: list[int] = []
@@ -155,7 +159,8 @@ def design_study(*, config: StudyConfig, allow_missing_methods: bool = False) ->
                 retested = (image_id, method) in retest_pairs
                 design.rating.append((catalog.index[(image_id, method)], retested))
                 item_images.extend([image_id, image_id] if retested else [image_id])
-    problem = feasibility_problem(item_images)
+    # Two-image trials are ordered by their own plans, which pair different methods.
+    problem = feasibility_problem(item_images) if config.pairwise is None else None
     if problem:
         raise ConfigError(f"arms: {problem}")
     return design
@@ -286,6 +291,7 @@ def _calibration(
     ids = {name: image_id for image_id, name in catalog.images[calibration.dataset]}
     chosen = _choose(sorted(ids), calibration.images, config.seed, CALIBRATION_STREAM)
     design.calibration_images = chosen
+    _refuse_overlap(config, chosen, errors)
     anchors = (("low", calibration.low), ("high", calibration.high))
     for anchor_key, anchor in anchors:
         missing = [name for name in chosen if (ids[name], anchor.method) not in catalog.index]
@@ -301,6 +307,60 @@ def _calibration(
                 design.calibration.append((catalog.index[(ids[name], anchor.method)], anchor.score))
 
 
+def _refuse_overlap(config: StudyConfig, chosen: list[str], errors: list[str]) -> None:
+    """Calibration images that a rated arm shows too (same dataset, so same image names).
+
+    A photograph shown as "Example of score 5" and then rated anchors its own rating:
+    the paper calibrates on BSD300 training images, which no arm rates. An arm rates
+    every image of its dataset, so a calibration drawn from an arm's dataset overlaps
+    it wholly; ``[calibration] allow_overlap = true`` allows it knowingly.
+    """
+    calibration = config.calibration
+    if calibration is None or calibration.allow_overlap:
+        return
+    for number, arm in enumerate(config.arms):
+        if arm.dataset == calibration.dataset:
+            errors.append(
+                f"calibration.dataset: {calibration.dataset!r} is also rated (arms[{number}]): "
+                f"the calibration images {_names(sorted(chosen))} would be shown as examples "
+                "of a score and then rated; calibrate on images no arm rates (the paper uses "
+                "BSD300 training images) or set allow_overlap = true in [calibration]"
+            )
+
+
+def _reference(
+    config: StudyConfig, catalog: _Catalog, design: StudyDesign, errors: list[str]
+) -> None:
+    """The reference output of every image of every arm (kinds that compare against one)."""
+    method = config.reference_method
+    if method is None:
+        return
+    for number, arm in enumerate(config.arms):
+        images = catalog.images[arm.dataset]
+        missing = [name for image_id, name in images if (image_id, method) not in catalog.index]
+        if missing:
+            errors.append(
+                f"arms[{number}].dataset: no {method} output (the {config.kind} reference) for "
+                f"{len(missing)} of the {len(images)} {arm.dataset} images ({_names(missing)})"
+            )
+            continue
+        design.reference.extend(catalog.index[(image_id, method)] for image_id, _ in images)
+
+
+# Study names become file and folder names (exports, zip entries) and URL parts.
+STUDY_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
+def check_study_name(name: str) -> str:
+    """``name`` without surrounding spaces, or ConfigError: a slug of 1 to 100 characters."""
+    name = name.strip()
+    if not STUDY_NAME.fullmatch(name):
+        raise ConfigError(
+            f"name: {name!r} is not a study name; use 1 to 100 letters, digits, '-' or '_'"
+        )
+    return name
+
+
 def create_study(
     *,
     name: str,
@@ -309,9 +369,7 @@ def create_study(
     allow_missing_methods: bool = False,
 ) -> tuple[Study, StudyDesign]:
     """Build a study (draft) with its stimuli, ``config.raters`` raters and their plans."""
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise ConfigError("name: 1 to 100 characters")
+    name = check_study_name(name)
     if Study.objects.filter(name=name).exists():
         raise ConfigError(f"name: a study named {name!r} already exists")
     design = design_study(config=config, allow_missing_methods=allow_missing_methods)
@@ -338,6 +396,10 @@ def create_study(
                 anchor_score=score,
             )
             for output_id, score in design.calibration
+        ]
+        stimuli += [
+            Stimulus(study=study, output_id=output_id, role=Stimulus.Role.REFERENCE)
+            for output_id in design.reference
         ]
         Stimulus.objects.bulk_create(stimuli, batch_size=2000)
         _add_raters(study, config.raters)
@@ -366,12 +428,13 @@ def _add_raters(
         ],
         read_back=study.raters.filter(number__gte=first).order_by("number"),
     )
-    _write_plans(study, raters, _plan_builder(study))
+    kinds.of(study).write_plans(study, raters)
     return raters
 
 
-def _write_plans(study: Study, raters: Iterable[Rater], builder: PlanBuilder) -> None:
-    """Build and insert plans, many raters per statement (~50,000 rows)."""
+def write_acr_plans(study: Study, raters: Iterable[Rater]) -> None:
+    """Build and insert ACR plans (PlanItem rows), many raters per statement (~50,000 rows)."""
+    builder = _plan_builder(study)
     rows: list[tuple[int, int, str, int, int]] = []
     for rater in raters:
         rater_id = rater.pk
@@ -394,7 +457,7 @@ def insert_plan_rows(rows: list[tuple[int, int, str, int, int]]) -> None:
 
 def ensure_design_mutable(*, study: Study) -> None:
     """Refuse (``StudyLocked``) once any rating of the study exists."""
-    if selectors.has_ratings(study=study):
+    if kinds.of(study).has_responses(study):
         raise StudyLocked(
             f"study {study.name!r} has ratings: its stimuli and plans can no longer change"
         )
@@ -407,8 +470,8 @@ def add_raters(
 
     ``simulated`` raters get ``source`` (``SIMULATED_SOURCE``) as their external source.
     """
-    if count < 1:
-        raise ProtocolError(f"count must be at least 1, got {count}")
+    if not 1 <= count <= MAX_RATERS:
+        raise ProtocolError(f"count: 1 to {MAX_RATERS}, got {count}")
     with transaction.atomic():
         study = Study.objects.select_for_update().get(pk=study.pk)
         if study.state == Study.State.CLOSED:
@@ -516,8 +579,9 @@ def rebuild_plans(*, study: Study) -> None:
     with transaction.atomic():
         study = Study.objects.select_for_update().get(pk=study.pk)
         ensure_design_mutable(study=study)
-        PlanItem.objects.filter(rater__study=study).delete()
-        _write_plans(study, study.raters.order_by("number"), _plan_builder(study))
+        kind = kinds.of(study)
+        kind.delete_plans(study)
+        kind.write_plans(study, study.raters.order_by("number"))
 
 
 def open_study(*, study: Study) -> Study:
@@ -548,8 +612,8 @@ def close_study(*, study: Study) -> Study:
 
 
 def rater_url(rater: Rater) -> str:
-    """The invitation link of a rater: ``SITE_URL/r/<token>/``."""
-    return f"{settings.SITE_URL}/r/{rater.token}/"
+    """The invitation link of a rater: ``SITE_URL/r/<token>/`` (``/c/`` for two-image kinds)."""
+    return f"{settings.SITE_URL}/{kinds.of(rater.study).rater_prefix}/{rater.token}/"
 
 
 def write_rater_links(raters: Iterable[Rater], out: TextIO) -> int:
@@ -593,3 +657,25 @@ __all__ = [
     "rebuild_plans",
     "record_rater_batch",
 ]
+
+
+def _delete_acr_plans(study: Study) -> None:
+    PlanItem.objects.filter(rater__study=study).delete()
+
+
+kinds.register(
+    kinds.StudyKind(
+        name="acr",
+        rater_prefix="r",
+        write_plans=write_acr_plans,
+        delete_plans=_delete_acr_plans,
+        has_responses=lambda study: selectors.has_ratings(study=study),
+        output_has_responses=lambda output_id: selectors.acr_output_has_ratings(
+            output_id=output_id
+        ),
+        answers_by_study=selectors.ratings_by_study,
+        presentations=lambda rater, positions: selectors.acr_presentations(
+            rater=rater, positions=positions
+        ),
+    )
+)

@@ -11,7 +11,10 @@ class Rating(models.Model):
         "protocol.PlanItem", on_delete=models.RESTRICT, related_name="rating"
     )
     score = models.PositiveSmallIntegerField()
+    # The browser's figure (time the image was on screen), and the server's: from
+    # when the item was first served (PlanItem.served_at) to this submission.
     response_ms = models.PositiveIntegerField(null=True, blank=True)
+    server_ms = models.PositiveIntegerField(null=True, blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

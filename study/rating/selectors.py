@@ -1,12 +1,17 @@
 """What a rater's page shows: the stage they are in and the plan items around their position.
 
 Everything a rater's browser sees is built here, so this is the one place to check
-that nothing reveals the method, the file name or the design (images are addressed
-by the stimulus' opaque ``public_id``, items by an HMAC token).
+that nothing reveals the method, the file name or the design. Items are addressed by
+an HMAC token, and so is every presentation of an image (``image_token``: rater,
+position and side), never the stimulus: the two presentations of a test-retest
+stimulus have two unrelated URLs, so neither a rater nor a script can match them by
+address, and a URL answers only around the rater's position, only while the study is
+open (``presented_stimulus``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,9 +20,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from study.protocol import kinds
 from study.protocol.models import PlanItem, Rater, Stimulus, Study
 
 _ITEM_SALT = "study.rating.item"
+_IMAGE_SALT = "study.rating.image"
+# The positions whose images a rater may fetch, around their own: the item just
+# answered (still on screen while the answer travels), the current one, and the
+# next one (preloaded).
+IMAGE_WINDOW = (-1, 0, 1)
 
 
 def item_token(*, rater: Rater, position: int) -> str:
@@ -29,9 +40,44 @@ def token_matches(*, rater: Rater, position: int, token: str) -> bool:
     return constant_time_compare(item_token(rater=rater, position=position), token)
 
 
+def image_token(*, rater: Rater, position: int, side: str = "") -> str:
+    """The name of one presentation of an image: the rater's plan position (and side).
+
+    A stimulus shown twice (the retest repeat) or in two trials gets two unrelated
+    names, and the name says nothing of the stimulus behind it.
+    """
+    message = f"{rater.pk}:{position}:{side}"
+    return salted_hmac(_IMAGE_SALT, message, algorithm="sha256").hexdigest()[:32]
+
+
+def image_url(*, rater: Rater, position: int, side: str = "") -> str:
+    """Where the rater's page loads the image of one presentation (``side``: two-image)."""
+    image = image_token(rater=rater, position=position, side=side)
+    return reverse("rating:stimulus", kwargs={"token": rater.token, "image": image})
+
+
+def presented_stimulus(*, rater: Rater, image: str) -> Stimulus | None:
+    """The stimulus the rater's page shows under ``image``, or None.
+
+    Only the presentations around the rater's position answer (``IMAGE_WINDOW``), and
+    none once the study is not open: a URL seen earlier is dead, a later one unknown.
+    The study's kind says what its plan shows where (plan items, two-image trials).
+    """
+    if rater.study.state != Study.State.OPEN:
+        return None
+    positions: Sequence[int] = [
+        rater.position + step for step in IMAGE_WINDOW if rater.position + step >= 0
+    ]
+    for position, side, stimulus in kinds.of(rater.study).presentations(rater, positions):
+        if constant_time_compare(image_token(rater=rater, position=position, side=side), image):
+            return stimulus
+    return None
+
+
 @dataclass(frozen=True)
 class ItemView:
     token: str
+    position: int  # not sent to the browser: the server notes when the item is served
     phase: str
     image_url: str
     width: int
@@ -71,10 +117,9 @@ def _item_view(*, rater: Rater, plan_item: PlanItem) -> ItemView:
     stimulus = plan_item.stimulus
     return ItemView(
         token=item_token(rater=rater, position=plan_item.position),
+        position=plan_item.position,
         phase=plan_item.phase,
-        image_url=reverse(
-            "rating:stimulus", kwargs={"token": rater.token, "public_id": stimulus.public_id}
-        ),
+        image_url=image_url(rater=rater, position=plan_item.position),
         width=stimulus.output.width,
         height=stimulus.output.height,
         anchor_score=stimulus.anchor_score,

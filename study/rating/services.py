@@ -63,13 +63,44 @@ def parse_score(raw: object) -> int:
 
 
 def parse_response_ms(raw: object) -> int | None:
+    """ASCII digits only, capped at a day: ``str.isdigit`` alone would take "٣٣" as 33.
+
+    Digits beyond the cap are not converted (Python refuses ints of over 4,300 digits).
+    """
     if raw in (None, ""):
         return None
-    if not isinstance(raw, str) or not raw.isdigit():
+    if not isinstance(raw, str) or not (raw.isascii() and raw.isdigit()):
         raise SubmissionRejected(
             400, "invalid_response_ms", f"response_ms must be a whole number, got {raw!r}"
         )
-    return min(int(raw), MAX_RESPONSE_MS)
+    digits = raw.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_RESPONSE_MS)):
+        return MAX_RESPONSE_MS
+    return min(int(digits), MAX_RESPONSE_MS)
+
+
+def server_elapsed_ms(served_at: datetime | None, now: datetime) -> int | None:
+    """Milliseconds from serving an item to its answer, by the server's clock (None: unknown)."""
+    if served_at is None:
+        return None
+    elapsed = round((now - served_at).total_seconds() * 1000)
+    return min(max(0, elapsed), MAX_RESPONSE_MS)
+
+
+def note_served(*, rater: Rater, position: int, now: datetime | None = None) -> None:
+    """The item at ``position`` is being shown to the rater: keep the first time it was.
+
+    Called by the pages (and JSON answers) that show an item; a reload, a retry or a
+    second tab keeps the first time, so the server's response time is never shortened.
+    """
+    PlanItem.objects.filter(rater=rater, position=position, served_at__isnull=True).update(
+        served_at=now or timezone.now()
+    )
+
+
+def new_completion_code() -> str:
+    """Ten characters of an unambiguous alphabet: about 50 bits, never guessed."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
 
 
 def external_id_from(params: dict[str, str]) -> tuple[str, str] | None:
@@ -167,7 +198,7 @@ def submit(
         plan_items = list(
             PlanItem.objects.filter(rater=locked, position__gte=locked.position)
             .order_by("position")
-            .only("pk", "position", "phase")[:2]
+            .only("pk", "position", "phase", "served_at")[:2]
         )
         plan_item = plan_items[0]
         if plan_item.phase == PlanItem.Phase.RATING:
@@ -175,7 +206,11 @@ def submit(
             elapsed = parse_response_ms(response_ms)
             try:
                 Rating.objects.create(
-                    plan_item=plan_item, score=value, response_ms=elapsed, submitted_at=now
+                    plan_item=plan_item,
+                    score=value,
+                    response_ms=elapsed,
+                    server_ms=server_elapsed_ms(plan_item.served_at, now),
+                    submitted_at=now,
                 )
             except IntegrityError:
                 # Unreachable under the row lock (the unique plan_item is the backstop):
@@ -191,7 +226,7 @@ def _advance(rater: Rater, *, plan_item: PlanItem, last: bool, now) -> None:
     fields = ["position", "last_seen_at"]
     if last:
         rater.finished_at = now
-        rater.completion_code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+        rater.completion_code = new_completion_code()
         fields += ["finished_at", "completion_code"]
     elif plan_item.phase == PlanItem.Phase.CALIBRATION:
         # The sitting limit counts rated items only: calibration does not use it up.

@@ -10,5 +10,6 @@ urlpatterns = [
     path("<str:token>/consent", views.consent, name="consent"),
     path("<str:token>/start", views.start, name="start"),
     path("<str:token>/submit", views.submit, name="submit"),
-    path("<str:token>/s/<str:public_id>", views.stimulus, name="stimulus"),
+    # One URL per presentation of an image (rater, position, side), never per stimulus.
+    path("<str:token>/i/<str:image>", views.stimulus, name="stimulus"),
 ]

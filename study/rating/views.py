@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from study.protocol.models import Rater, Stimulus
+from study.protocol.models import Rater
 from study.rating import services
-from study.rating.selectors import get_rater, page_state, state_payload
+from study.rating.images import served_png
+from study.rating.selectors import (
+    PageState,
+    get_rater,
+    page_state,
+    presented_stimulus,
+    state_payload,
+)
 
 TEMPLATES = {
     "consent": "rating/consent.html",
@@ -40,6 +47,13 @@ def completion_redirect(rater: Rater) -> str:
     return template.replace("{code}", quote(rater.completion_code))
 
 
+def _served(state: PageState) -> PageState:
+    """Note when the item a page or JSON answer shows was first served (server timing)."""
+    if state.item is not None:
+        services.note_served(rater=state.rater, position=state.item.position)
+    return state
+
+
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
@@ -58,7 +72,7 @@ def _rejected(request: HttpRequest, rater: Rater, error: services.SubmissionReje
 def home(request: HttpRequest, token: str) -> HttpResponse:
     rater = _rater_or_404(token)
     services.remember_external_id(rater=rater, params=request.GET)
-    state = page_state(rater=rater)
+    state = _served(page_state(rater=rater))
     context = {"state": state, "rater": rater, "study": rater.study}
     if state.stage in {"calibration", "rating"}:
         context["payload"] = state_payload(state)
@@ -106,23 +120,25 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
         return _rejected(request, _rater_or_404(token), error)
     if not _wants_json(request):
         return redirect("rating:home", token=token)
-    payload = state_payload(page_state(rater=result.rater, full=False))
+    payload = state_payload(_served(page_state(rater=result.rater, full=False)))
     payload["stored"] = result.stored
     return JsonResponse(payload)
 
 
 @require_GET
-def stimulus(request: HttpRequest, token: str, public_id: str) -> FileResponse:
+def stimulus(request: HttpRequest, token: str, image: str) -> HttpResponse:
+    """One presentation's image, padded to its photograph's length; no ETag, no date.
+
+    404 for a name outside the rater's current items or of a study not open.
+    """
     rater = _rater_or_404(token)
-    found = (
-        Stimulus.objects.filter(study_id=rater.study_id, public_id=public_id)
-        .select_related("output")
-        .first()
-    )
+    found = presented_stimulus(rater=rater, image=image)
     if found is None:
         raise Http404("unknown image")
-    response = FileResponse(found.output.file.open("rb"), content_type="image/png")
-    # Private: the browser may keep it for the preloaded next item; shared caches may not.
+    response = HttpResponse(served_png(stimulus=found), content_type="image/png")
+    # Private: the browser keeps it for the preloaded next item (the URL is this
+    # presentation's own, so the cache maps no two presentations together); shared
+    # caches may not keep it.
     response["Cache-Control"] = "private, max-age=86400"
     response["Content-Disposition"] = "inline"
     return response

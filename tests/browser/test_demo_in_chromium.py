@@ -28,7 +28,11 @@ def test_it_sets_up_the_demo_and_its_printed_link_lets_a_rater_rate(
     again = StringIO()
     call_command("demo", export_dir=str(tmp_path / "export"), stdout=again)
     assert "4 unchanged" in again.getvalue()
-    assert Rater.objects.count() == 3
+    # Per study: one invited rater and two simulated ones, the second run adds none.
+    assert Rater.objects.filter(study__name="demo").count() == 3
+    assert Rater.objects.filter(study__name="demo-pairwise").count() == 3
+    assert (tmp_path / "export-pairwise" / "scale.png").exists()
+    (pair_link,) = re.findall(r"^  (http://127\.0\.0\.1:8000/c/\S+/)$", printed, flags=re.M)
 
     page.goto(link.replace("http://127.0.0.1:8000", live_server.url))
     page.check("input[name=agree]")
@@ -48,3 +52,7 @@ def test_it_sets_up_the_demo_and_its_printed_link_lets_a_rater_rate(
     assert list(Rating.objects.filter(plan_item__rater=rater).values_list("score", flat=True)) == [
         4
     ]
+
+    # The pairwise demo study's link opens its comparison page.
+    page.goto(pair_link.replace("http://127.0.0.1:8000", live_server.url))
+    page.wait_for_selector("text=Which image has the better quality?")

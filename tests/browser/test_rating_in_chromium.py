@@ -24,6 +24,15 @@ def wait_for_item(page, previous: str | None = None) -> str:
     return page.input_value("input[name=item]")
 
 
+def start_rating(page, url: str) -> None:
+    """Consent and start (the viewing check passed) with the mouse."""
+    page.goto(url)
+    page.check("input[name=agree]")
+    page.click("button:has-text('Continue')")
+    page.wait_for_selector("#viewing-check:has-text('large enough')")
+    page.click("#start-button")
+
+
 def test_it_takes_a_rater_through_the_study_with_the_keyboard(live_server, page, artifacts_dir):
     study = make_study(images=3, calibration_images=2, size=(120, 80))
     rater = study.raters[0]

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
+import torch
 
 from srmodels.train import load_checkpoint
 from tests.srmodels.trainkit import TINY, make_images, train
@@ -100,3 +101,24 @@ def test_it_keeps_the_log_up_to_the_checkpoint_when_resuming_in_place(tmp_path: 
     steps = [row["step"] for row in _rows(run / "log.csv")]
     assert steps == ["1", "2", "3", "4", "5"]
     assert load_checkpoint(run / "checkpoint.pt")["step"] == 5
+
+
+def test_it_records_each_sitting_of_a_resumed_run(tmp_path: Path) -> None:
+    data = make_images(tmp_path / "hr", count=3)
+    run = tmp_path / "run"
+    args = ["--recipe", "espcn", "--data", data, "--batch-size", 2, "--crop", 32, "--quiet"]
+    args += ["--set", "augment=false"]
+    assert train(*args, "--iters", 2, "--out", run) == 0
+    first = load_checkpoint(run / "checkpoint.pt")
+    assert [(s["from_step"], s["to_step"]) for s in first["sittings"]] == [(0, 2)]
+    assert first["sittings"][0]["hardware"] == first["hardware"]
+    assert first["sittings"][0]["precision"] in {"fp32", "bf16"}
+    # A checkpoint from before sittings were kept counts as one sitting on its machine.
+    del first["sittings"]
+    first["hardware"] = "an older machine"
+    torch.save(first, run / "checkpoint.pt")
+    assert train("--resume", run / "checkpoint.pt", "--iters", 4, "--quiet") == 0
+    sittings = load_checkpoint(run / "checkpoint.pt")["sittings"]
+    assert [(s["from_step"], s["to_step"]) for s in sittings] == [(0, 2), (2, 4)]
+    assert sittings[0]["hardware"] == "an older machine"
+    assert sittings[1]["hardware"] != "an older machine"

@@ -1,7 +1,7 @@
 """The layering of docs/ARCHITECTURE.md holds in the code: no upward import, no import loop.
 
 ``srmodels < study.srgan2017 (and the shared helpers) < catalog < protocol < rating,
-generation < analysis < demo < the project``: a module may import its own app and the
+generation < analysis < pairwise < demo < the project``: a module may import its own app and the
 apps of lower layers only, never a higher one nor a sibling of its own layer, not even
 inside a function. Every import statement counts wherever it is, and so do
 ``importlib.import_module("...")`` with a literal name and the model references that
@@ -35,19 +35,21 @@ PARTS: dict[str, tuple[int, tuple[str, ...]]] = {
     "protocol": (3, ("study.protocol",)),
     "rating": (4, ("study.rating",)),
     "generation": (4, ("study.generation",)),
-    # The pure core of two-image studies (the next protocol): placed beside rating.
-    "pairwise": (4, ("study.pairwise",)),
     "analysis": (5, ("study.analysis",)),
-    "demo": (6, ("study.demo",)),
+    # Two-image studies: their own plans, pages, statistics and exports, over the
+    # protocol's raters, the rating app's rater steps and the analysis' export helpers.
+    "pairwise": (6, ("study.pairwise",)),
+    "demo": (7, ("study.demo",)),
     # The project wires every app: settings, URLs, the site's own views.
     "project": (
-        7,
+        8,
         (
             "study.settings",
             "study.settings_test",
             "study.urls",
             "study.views",
             "study.health",
+            "study.security",
             "study.wsgi",
         ),
     ),

@@ -29,6 +29,8 @@ def manage_check(**env: str) -> subprocess.CompletedProcess[str]:
         ("DEBUG", "maybe"),
         ("CELERY_BROKER_URL", "amqp://guest@localhost//"),
         ("CELERY_VISIBILITY_TIMEOUT", "soon"),
+        ("IMAGE_MAX_PIXELS", "0"),
+        ("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https"),
     ],
 )
 def test_it_stops_start_up_naming_the_variable(variable, value):

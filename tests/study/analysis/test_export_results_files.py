@@ -18,7 +18,8 @@ EXPECTED_FILES = set(EXPORT_FILES)
 COLUMNS = {
     name: columns.split()
     for name, columns in {
-        "ratings.csv": "rater dataset image method score repeat position response_ms submitted_at",
+        "ratings.csv": "rater dataset image method score repeat position response_ms server_ms "
+        "submitted_at",
         "mos.csv": "dataset method n mos std ci95_low ci95_high psnr ssim ssim_daala",
         "wilcoxon.csv": "dataset method_a method_b n_pairs mos_a mos_b statistic p_value p_holm "
         "significant effect_size median_diff",

@@ -20,6 +20,8 @@ COLUMNS = [
     "straight_liner",
     "p910_bias",
     "p910_inconsistency",
+    "median_server_ms",
+    "too_fast",
     "flagged",
     "reasons",
 ]

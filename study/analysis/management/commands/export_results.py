@@ -1,4 +1,9 @@
-"""``export_results STUDY --out DIR [--exclude-screened]``: tables, figure 5 and a manifest."""
+"""``export_results STUDY --out DIR [--exclude-screened]``: the study's tables, figure, manifest.
+
+What is written depends on the study's kind (``study.analysis.kinds``): ACR studies
+their ratings, MOS, Wilcoxon tests, the paper's tables and Figure 5; two-image
+studies (pairwise, 2afc-real) their choices, binomial tests, scale or fool rate.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,9 @@ from typing import TypedDict, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from study.analysis.exports import ExportError, export_results
-from study.analysis.pipeline import AnalysisOptions
-from study.protocol.selectors import StudyNotFound, get_study
+from study.analysis import kinds
+from study.analysis.kinds import KindError
+from study.protocol.commands import study_named
 
 
 class _Options(TypedDict):
@@ -26,9 +31,14 @@ class _Options(TypedDict):
 
 class Command(BaseCommand):
     help = (
-        "Write ratings.csv, mos.csv, wilcoxon.csv, raters.csv, subject_model.csv, retest.csv, "
-        "table1.tex, table2.tex, tables.md, figure5.png/.pdf and manifest.json of a study "
-        "into a new folder (all files or none)."
+        "Write the export of a study into a new folder (all files or none). ACR studies: "
+        "ratings.csv, mos.csv, wilcoxon.csv, raters.csv, subject_model.csv, retest.csv, "
+        "table1.tex, table2.tex, tables.md, figure5.png/.pdf and manifest.json. Pairwise "
+        "studies: choices.csv, pairwise.csv, scale.csv, tables.md/.tex, scale.png/.pdf and "
+        "manifest.json; 2afc-real studies: choices.csv, foolrate.csv, tables.md/.tex, "
+        "foolrate.png/.pdf and manifest.json. --exclude-screened, --zero-method and --ci are "
+        "for ACR studies only: a two-image study refuses them (it has no rater screening, "
+        "Wilcoxon test or MOS interval)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,7 +49,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--exclude-screened",
             action="store_true",
-            help="leave out the raters the screening flags (listed in manifest.json)",
+            help="leave out the raters the screening flags (listed in manifest.json; ACR only)",
         )
         parser.add_argument(
             "--exclude-simulated", action="store_true", help="leave out simulated raters"
@@ -52,39 +62,22 @@ class Command(BaseCommand):
             "--zero-method",
             choices=["wilcox", "pratt", "zsplit"],
             default="wilcox",
-            help="Wilcoxon handling of zero differences (default wilcox: dropped)",
+            help="Wilcoxon handling of zero differences (default wilcox: dropped; ACR only)",
         )
         parser.add_argument(
             "--ci",
             choices=["t", "bootstrap"],
             default="t",
-            help="MOS confidence interval (default t; bootstrap over raters and images)",
+            help="MOS confidence interval (default t; bootstrap over raters and images; ACR only)",
         )
 
     def handle(self, *args: object, **given: object) -> None:
         options = cast(_Options, given)
-        try:
-            study = get_study(name=options["study"])
-        except StudyNotFound as exc:
-            raise CommandError(str(exc)) from None
+        study = study_named(options["study"])
         if not 0 < options["alpha"] < 1:
             raise CommandError(f"--alpha: between 0 and 1, got {options['alpha']}")
-        choice = AnalysisOptions(
-            exclude_screened=options["exclude_screened"],
-            exclude_simulated=options["exclude_simulated"],
-            alpha=options["alpha"],
-            zero_method=options["zero_method"],
-            ci=options["ci"],
-        )
         try:
-            analysis = export_results(
-                study=study, out=options["out"], options=choice, overwrite=options["overwrite"]
-            )
-        except ExportError as exc:
+            summary = kinds.of(study).export_results(study, options["out"], given)
+        except KindError as exc:
             raise CommandError(str(exc)) from None
-        used = analysis.ratings["rater"].nunique()
-        excluded = ", ".join(analysis.excluded) or "none"
-        self.stdout.write(
-            f"exported {study.name!r} to {options['out']}: {len(analysis.ratings)} ratings "
-            f"of {used} raters; excluded: {excluded}"
-        )
+        self.stdout.write(summary)

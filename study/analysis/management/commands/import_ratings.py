@@ -1,12 +1,22 @@
-"""``import_ratings CSV --study NAME [--create]``: ratings made elsewhere, all or nothing."""
+"""``import_ratings CSV --study NAME [--create]``: answers made elsewhere, all or nothing.
+
+The study's kind (``study.analysis.kinds``) reads the file: ACR ratings
+(``rater,dataset,image,method,score``) or two-image choices
+(``rater,dataset,image,method_a,method_b,winner``). Without an existing study the
+file's header picks the kind.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from study.analysis.services import ImportRatingsError, import_ratings
+from study.analysis import kinds
+from study.analysis.kinds import KindError
+from study.protocol.models import Study
 
 
 class Command(BaseCommand):
@@ -14,7 +24,11 @@ class Command(BaseCommand):
         "Load ratings from a CSV file with columns rater,dataset,image,method,score "
         "(optional repeat, position, response_ms, submitted_at). Every row is checked first; "
         "any error (reported with its line) imports nothing. With --create the study is "
-        "made from the file alone (datasets, images and methods by name, no image files)."
+        "made from the file alone (datasets, images and methods by name, no image files). "
+        "Pairwise and 2afc-real studies take choices instead: rater,dataset,image,method_a,"
+        "method_b,winner (or an exported choices.csv: left,right,chosen; optional position, "
+        "response_ms, submitted_at), method_a shown on the left; for 2afc-real one method of "
+        "each row is the reference hr. --create is for ACR ratings only."
     )
 
     def add_arguments(self, parser) -> None:
@@ -34,27 +48,24 @@ class Command(BaseCommand):
         path = Path(options["csv"])
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
-                report = import_ratings(
-                    source=handle,
-                    source_name=str(path),
-                    study_name=options["study"],
-                    create=options["create"],
-                    scale=options["scale"],
-                )
+                text = handle.read()
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror or exc}") from None
         except UnicodeDecodeError as exc:
             raise CommandError(f"{path}: not UTF-8 text ({exc.reason})") from None
-        except ImportRatingsError as exc:
-            raise CommandError(f"nothing imported:\n{exc}") from None
-        what = "created study" if report.created else "study"
-        self.stdout.write(
-            f"{what} {report.study.name!r}: {report.ratings} ratings of "
-            f"{len(report.raters)} raters imported"
-        )
-        if report.datasets_created:
-            self.stdout.write(
-                "datasets created without image files: " + ", ".join(report.datasets_created)
-            )
-        if report.ignored_columns:
-            self.stdout.write("ignored columns: " + ", ".join(report.ignored_columns))
+        study = Study.objects.filter(name=options["study"].strip()).first()
+        kind = kinds.of(study) if study is not None else kinds.for_header(_header(text))
+        try:
+            summary = kind.import_ratings(io.StringIO(text, newline=""), str(path), study, options)
+        except KindError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(summary)
+
+
+def _header(text: str) -> list[str]:
+    """The file's column names as the importers compare them (trimmed, lower case)."""
+    try:
+        first = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error:
+        return []
+    return [name.strip().lstrip("\ufeff").lower() for name in first]

@@ -1,18 +1,28 @@
-"""``simulate_raters STUDY --count N --seed S [--quality METHOD=VALUE ...]``: synthetic raters."""
+"""``simulate_raters STUDY --count N --seed S [--quality METHOD=VALUE ...]``: synthetic raters.
+
+The study's kind (``study.analysis.kinds``) simulates them: ACR raters score their
+plans, two-image raters (pairwise, 2afc-real) are Thurstone observers choosing.
+"""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from study.analysis.services import SimulationError, parse_qualities, simulate_raters
+from study.analysis import kinds
+from study.analysis.kinds import KindError
 from study.protocol.commands import study_named
 
 
 class Command(BaseCommand):
     help = (
         "Add simulated raters (flagged as simulated everywhere) with plans from the study's "
-        "plan builder, scored as quality + rater bias + noise, rounded to 1..5. Default "
-        "qualities are the SRGAN paper's MOS for its methods and datasets."
+        "plan builder. ACR studies: scored as quality + rater bias + noise, rounded to 1..5; "
+        "default qualities are the SRGAN paper's MOS for its methods and datasets. Pairwise "
+        "and 2afc-real studies: Thurstone Case V observers choosing by planted scores in JOD "
+        "(--quality METHOD=JOD; default: each arm's methods at 0, 1, 2, ... JOD in the order "
+        "the arm lists them, and for 2afc-real the reference hr 1 JOD above the arm's last "
+        "method); a full design answers the raters' written trials, an active design draws "
+        "each trial with the live page's sampler. --bias-sd and --noise-sd are for ACR only."
     )
 
     def add_arguments(self, parser) -> None:
@@ -24,27 +34,21 @@ class Command(BaseCommand):
             nargs="+",
             default=[],
             metavar="METHOD=VALUE",
-            help="planted mean score of a method on every dataset (1..5)",
+            help="planted score of a method on every dataset (ACR: mean score 1..5; "
+            "two-image kinds: JOD)",
+        )
+        # Defaults stay None here so a two-image study can tell that they were given.
+        parser.add_argument(
+            "--bias-sd", type=float, default=None, help="spread of rater biases (0.3; ACR only)"
         )
         parser.add_argument(
-            "--bias-sd", type=float, default=0.3, help="spread of rater biases (0.3)"
+            "--noise-sd", type=float, default=None, help="per-rating noise (0.7; ACR only)"
         )
-        parser.add_argument("--noise-sd", type=float, default=0.7, help="per-rating noise (0.7)")
 
     def handle(self, *args, **options) -> None:
         study = study_named(options["study"])
         try:
-            report = simulate_raters(
-                study=study,
-                count=options["count"],
-                seed=options["seed"],
-                quality=parse_qualities(options["quality"]),
-                bias_sd=options["bias_sd"],
-                noise_sd=options["noise_sd"],
-            )
-        except SimulationError as exc:
+            summary = kinds.of(study).simulate_raters(study, options)
+        except KindError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(
-            f"{len(report.raters)} simulated raters ({report.raters[0]}-{report.raters[-1]}) "
-            f"added to {study.name!r} with {report.ratings} ratings"
-        )
+        self.stdout.write(summary)

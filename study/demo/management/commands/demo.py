@@ -46,6 +46,8 @@ class Command(BaseCommand):
             "Rate as a participant:",
             *[f"  {link}" for link in links],
             f"Dashboard: {base}/dashboard/studies/{result.study.pk}/",
+            "Compare pairs (the pairwise study):",
+            *[f"  {link.replace(settings.SITE_URL, base, 1)}" for link in result.pairwise_links],
             f"  staff login: {result.admin_user} / {password}",
             f"Export (CSV, LaTeX, Markdown, Figure 5): {result.export_dir}",
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from study.protocol.commands import study_named
+from study.protocol.config import MAX_RATERS
 from study.protocol.management.commands._common import output_file, stdout_of
 from study.protocol.plans import PlanError
 from study.protocol.services import ProtocolError, add_raters, write_rater_links
@@ -19,7 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("study", help="study name")
-        parser.add_argument("--count", type=int, default=0, help="raters to add (default 0)")
+        parser.add_argument(
+            "--count", type=int, default=0, help=f"raters to add, at most {MAX_RATERS} (default 0)"
+        )
         parser.add_argument("--out", default=None, help="CSV file for the links (default stdout)")
         parser.add_argument(
             "--all", action="store_true", help="list every rater's link, not only the new ones"
@@ -28,8 +31,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         study = study_named(options["study"])
         count = options["count"]
-        if count < 0 or (count == 0 and not options["all"]):
-            raise CommandError("--count must be at least 1 (or use --all to list the links)")
+        if not 0 <= count <= MAX_RATERS or (count == 0 and not options["all"]):
+            raise CommandError(
+                f"--count: 1 to {MAX_RATERS}, got {count} (or use --all to list the links)"
+            )
         new = []
         if count:
             try:
