@@ -43,14 +43,17 @@ test: lint
 migrate: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 
+# The links the site prints (commands, admin) follow the port unless SITE_URL says otherwise.
+LOCAL_SITE = SITE_URL=$${SITE_URL:-http://127.0.0.1:$${PORT:-8000}}
+
 run: migrate
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$${PORT:-8000}
+	$(LOCAL_SITE) DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 worker: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/celery -A study worker -Q gpu,cpu --loglevel INFO
 
 demo: $(STAMP)
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py demo --serve --port $${PORT:-8000}
+	$(LOCAL_SITE) DEBUG=$${DEBUG:-1} $(BIN)/python manage.py demo --serve --port $${PORT:-8000}
 
 bench: $(STAMP)
 	for script in bench/[!_]*.py; do $(BIN)/python $$script || exit 1; done

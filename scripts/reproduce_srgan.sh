@@ -12,7 +12,7 @@
 # (the outputs released with the paper). Any of the published folders may be absent.
 # Between "prepare" and "export", open the study and send the raters their links:
 #   python manage.py open_study srgan2017
-#   python manage.py invite_raters srgan2017 --count 0 --out links.csv   (links of the 26)
+#   python manage.py invite_raters srgan2017 --out links.csv   (the 26 places' links)
 # Uses the database and storage of the environment (DATABASE_URL, MEDIA_ROOT, ...).
 set -euo pipefail
 

@@ -62,7 +62,13 @@ def test_it_shows_srmodels_commands_that_parse():
 
 
 def test_it_shows_valid_study_definitions_of_every_kind():
-    acr, pairwise, real = (parse_config(t, source="README.md") for t in code_blocks("toml"))
+    blocks = code_blocks("toml")
+    # A block that is one table of the ACR example (e.g. [quality]) is read appended to it.
+    whole = [t for t in blocks if not t.startswith("[quality]")]
+    acr, pairwise, real = (parse_config(t, source="README.md") for t in whole)
+    (quality,) = [parse_config(whole[0] + "\n" + t).quality for t in blocks if t not in whole]
+    assert quality.reject_if == ("gold", "attention")
+    assert quality.gold.dataset == acr.calibration.dataset
     assert acr.kind == "acr"
     assert acr.raters == 26
     assert acr.calibration.low.score == 1

@@ -243,4 +243,6 @@
   } else if (pending) {
     forget();
   }
+  // The keys and buttons are live from here on (browser tests wait for this mark).
+  document.body.dataset.ready = "1";
 })();

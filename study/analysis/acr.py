@@ -13,20 +13,22 @@ Loaded by ``AnalysisConfig.ready``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from typing import Protocol, SupportsFloat, TextIO, cast
+from typing import Protocol, TextIO, cast
 
 import pandas as pd
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
-from study.analysis import dashboard, kinds, selectors, services
+from study.analysis import dashboard, kinds, panels, selectors, services
 from study.analysis.dashboard import LiveSummary
 from study.analysis.exports import ExportError, export_results, export_zip
 from study.analysis.kinds import AnalysisKind, KindError, Options, register
 from study.analysis.pipeline import AnalysisOptions
+from study.protocol import selectors as protocol_selectors
 from study.protocol.models import Study
+from study.protocol.services import number_ranges
 
 # The columns of the ACR import format (``import_ratings``), besides the optional ones.
 ACR_COLUMNS = frozenset(services.REQUIRED)
@@ -36,6 +38,7 @@ def _export_results(study: Study, out: str, options: Options) -> str:
     choice = AnalysisOptions(
         exclude_screened=bool(options.get("exclude_screened", False)),
         exclude_simulated=bool(options.get("exclude_simulated", False)),
+        exclude_rejected=bool(options.get("exclude_rejected", False)),
         alpha=kinds.float_option(options, "alpha", 0.05),
         zero_method=str(options.get("zero_method", "wilcox")),
         ci=str(options.get("ci", "t")),
@@ -58,6 +61,7 @@ def _export_zip(study: Study, options: Options) -> bytes:
     choice = AnalysisOptions(
         exclude_screened=bool(options.get("exclude_screened", False)),
         exclude_simulated=bool(options.get("exclude_simulated", False)),
+        exclude_rejected=bool(options.get("exclude_rejected", False)),
     )
     try:
         return export_zip(study=study, options=choice)
@@ -106,8 +110,9 @@ def _simulate_raters(study: Study, options: Options) -> str:
         )
     except services.SimulationError as exc:
         raise KindError(str(exc)) from None
+    # Unopened places are filled first, so the numbers need not be contiguous.
     return (
-        f"{len(report.raters)} simulated raters ({report.raters[0]}-{report.raters[-1]}) "
+        f"{len(report.raters)} simulated raters ({number_ranges(report.raters)}) "
         f"added to {study.name!r} with {report.ratings} ratings"
     )
 
@@ -115,56 +120,72 @@ def _simulate_raters(study: Study, options: Options) -> str:
 # --------------------------------------------------------------------------- dashboard
 
 
-def _study_page(request: HttpRequest, study: Study) -> HttpResponse:
-    summary = dashboard.live_summary(study=study)
-    progress = selectors.rater_progress(study=study)
-    for row in progress:
-        row["screening"] = summary["screening"].get(row["rater"], "")
-    context = {
-        "study": study,
-        "progress": progress,
-        "done": sum(r["done"] for r in progress),
-        "total": sum(r["total"] for r in progress),
-        "jobs": selectors.generation_jobs(study=study),
-        "mos": _mos_rows(summary),
-        "matrices": _wilcoxon_matrices(summary),
+def _panels(summary: LiveSummary) -> dict[str, object]:
+    """What the analysis panels of the study page show (also re-rendered for the refresh)."""
+    return {
+        "paper_tables": panels.paper_tables(summary),
+        "per_image": panels.per_image_tables(summary),
+        "retest": panels.retest_rows(summary),
+        "matrices": panels.wilcoxon_matrices(summary),
         "has_ratings": summary["ratings"] > 0,
         "ratings": summary["ratings"],
+    }
+
+
+def _study_page(request: HttpRequest, study: Study) -> HttpResponse:
+    summary = dashboard.live_summary(study=study)
+    raters = dashboard.rater_rows(study=study, summary=summary)
+    context = {
+        "study": study,
+        "progress": raters,
+        "done": sum(r["done"] for r in raters),
+        "total": sum(r["total"] for r in raters),
+        "unopened": len(protocol_selectors.unopened_raters(study=study)),
+        "jobs": selectors.generation_jobs(study=study),
+        "legend": dashboard.reasons_legend(raters),
         "poll_seconds": dashboard.poll_seconds(request),
+        **_panels(summary),
     }
     return render(request, "dashboard/study.html", context)
 
 
 def _study_live(request: HttpRequest, study: Study) -> HttpResponse:
-    """What the study page refreshes: state, per-rater progress and the MOS table."""
+    """What the study page refreshes: state, per-rater progress, the MOS table.
+
+    With ``?since=N`` (the number of ratings the page shows) and a different number
+    now, ``panels`` carries the analysis panels as HTML, rendered by the page's own
+    template, so the tables, the matrix and the figure follow new ratings.
+    """
     summary = dashboard.live_summary(study=study)
-    progress = selectors.rater_progress(study=study)
-    return JsonResponse(
-        {
-            "state": study.state,
-            "ratings": summary["ratings"],
-            "done": sum(r["done"] for r in progress),
-            "total": sum(r["total"] for r in progress),
-            "raters": [
-                {
-                    "number": r["number"],
-                    "done": r["done"],
-                    "total": r["total"],
-                    "finished": r["finished"],
-                    "last_activity": r["last_activity"].isoformat() if r["last_activity"] else None,
-                    "screening": summary["screening"].get(r["rater"], ""),
-                }
-                for r in progress
-            ],
-            "mos": _mos_rows(summary),
-        }
-    )
-
-
-def _number(value: SupportsFloat) -> float | None:
-    """A float for JSON and templates; NaN (e.g. the CI of a single rating) as None."""
-    value = float(value)
-    return None if math.isnan(value) else value
+    raters = dashboard.rater_rows(study=study, summary=summary)
+    body: dict[str, object] = {
+        "state": study.state,
+        "ratings": summary["ratings"],
+        "done": sum(r["done"] for r in raters),
+        "total": sum(r["total"] for r in raters),
+        "raters": [
+            {
+                "number": r["number"],
+                "done": r["done"],
+                "total": r["total"],
+                "finished": r["finished"],
+                "last_activity": r["last_activity"].isoformat() if r["last_activity"] else None,
+                "screening": r["reasons"],
+                "screening_words": r["reason_words"],
+                "external_id": r["external_id"],
+                "completion_code": r["completion_code"],
+                "acceptance": r["acceptance"]
+                + (f": {r['rejection_words']}" if r["rejection_words"] else ""),
+            }
+            for r in raters
+        ],
+        "mos": _mos_rows(summary),
+    }
+    since = request.GET.get("since", "")
+    if since.isdigit() and int(since) != summary["ratings"]:
+        context = {"study": study, **_panels(summary)}
+        body["panels"] = render_to_string("dashboard/_acr_panels.html", context, request)
+    return JsonResponse(body)
 
 
 class _MosRow(Protocol):
@@ -178,20 +199,8 @@ class _MosRow(Protocol):
     ci95_high: float
 
 
-class _WilcoxonRow(Protocol):
-    """A row of the Wilcoxon table (``stats.wilcoxon_pairs``), as ``itertuples`` gives it."""
-
-    method_a: str
-    method_b: str
-    n_pairs: int
-    mos_a: float
-    mos_b: float
-    p_holm: float
-    significant: bool
-    effect_size: float
-
-
 def _mos_rows(summary: LiveSummary) -> list[dict[str, object]]:
+    """The MOS table as JSON rows (the live answer's ``mos``; scripts read it)."""
     mos: pd.DataFrame = summary["mos"]
     labels = summary["labels"]
     rows = cast("Iterable[_MosRow]", mos.itertuples(index=False))
@@ -201,83 +210,12 @@ def _mos_rows(summary: LiveSummary) -> list[dict[str, object]]:
             "method": row.method,
             "label": labels.get(row.method, row.method),
             "n": int(row.n),
-            "mos": _number(row.mos),
-            "ci95_low": _number(row.ci95_low),
-            "ci95_high": _number(row.ci95_high),
+            "mos": panels.number(row.mos),
+            "ci95_low": panels.number(row.ci95_low),
+            "ci95_high": panels.number(row.ci95_high),
         }
         for row in rows
     ]
-
-
-def _heat(p: float | None) -> str:
-    """Background of a Wilcoxon cell: deeper blue the smaller p; grey when not significant."""
-    if p is None or math.isnan(p):
-        return "#eeeeee"
-    if p >= 0.05:
-        return "#f4f1ea"
-    strength = min(1.0, -math.log10(max(p, 1e-300)) / 10.0)
-    lightness = 88 - 50 * strength
-    return f"hsl(212, 70%, {lightness:.0f}%)"
-
-
-def _format_p(p: float | None) -> str:
-    if p is None or math.isnan(p):
-        return "–"
-    if p < 1e-4:
-        return f"{p:.0e}"
-    return f"{p:.3f}"
-
-
-def _wilcoxon_cell(a: str, b: str, pair: _WilcoxonRow, labels: dict[str, str]) -> dict[str, object]:
-    p = _number(pair.p_holm)
-    mos_a, mos_b = (pair.mos_a, pair.mos_b) if pair.method_a == a else (pair.mos_b, pair.mos_a)
-    sign = ">" if mos_a > mos_b else "<" if mos_a < mos_b else "="
-    return {
-        "text": _format_p(p),
-        "style": f"background:{_heat(p)}",
-        "significant": bool(pair.significant),
-        "title": (
-            f"{labels.get(a, a)} {mos_a:.2f} {sign} {labels.get(b, b)} "
-            f"{mos_b:.2f}; {pair.n_pairs} pairs; Holm p = {_format_p(p)}; "
-            f"effect size {pair.effect_size:+.2f}"
-        ),
-    }
-
-
-def _wilcoxon_matrices(summary: LiveSummary) -> list[dict[str, object]]:
-    """Per dataset a method x method matrix of Holm-corrected p, coloured by p.
-
-    A cell (row a, column b) says whether a's MOS differs from b's; its title gives
-    the MOS of both, the pairs and the effect size.
-    """
-    wilcoxon: pd.DataFrame = summary["wilcoxon"]
-    if wilcoxon.empty:
-        return []
-    labels = dict(summary["labels"])
-    matrices: list[dict[str, object]] = []
-    for dataset in summary["datasets"]:
-        part = wilcoxon[wilcoxon["dataset"] == dataset]
-        methods = [
-            m for m in summary["methods"] if m in set(part["method_a"]) | set(part["method_b"])
-        ]
-        found: dict[tuple[str, str], _WilcoxonRow] = {}
-        for row in cast("Iterable[_WilcoxonRow]", part.itertuples(index=False)):
-            found[(row.method_a, row.method_b)] = row
-            found[(row.method_b, row.method_a)] = row
-        rows: list[dict[str, object]] = []
-        for a in methods:
-            cells: list[dict[str, object]] = []
-            for b in methods:
-                pair = found.get((a, b))
-                if a == b or pair is None:
-                    cells.append({"text": "", "style": "background:#ffffff", "title": ""})
-                else:
-                    cells.append(_wilcoxon_cell(a, b, pair, labels))
-            rows.append({"label": labels.get(a, a), "cells": cells})
-        matrices.append(
-            {"dataset": dataset, "labels": [labels.get(m, m) for m in methods], "rows": rows}
-        )
-    return matrices
 
 
 register(

@@ -74,7 +74,9 @@ FILES = {
     "ratings.csv": "the analysed ratings, one row per rating (excluded raters left out): "
     "rater, dataset, image, method, score 1-5, repeat (1 = test-retest repeat), plan "
     "position, response time in ms as the browser measured it (response_ms) and as the "
-    "server measured it from serving the item to the rating (server_ms), submission time (UTC)",
+    "server measured it from serving the item to the rating (server_ms), submission time "
+    "(UTC); the answers to [quality] gold and attention items judge raters, not methods, "
+    "and are in raters.csv (gold_ok, attention_ok), not here",
     "mos.csv": "mean opinion score per dataset and method over first presentations: "
     "n, mean, sample std, 95 % CI, with the catalog's mean PSNR, SSIM and daala SSIM "
     "(Y channel, border = scale; inf / 1 / 1 for the HR reference)",
@@ -84,7 +86,14 @@ FILES = {
     "raters.csv": "every rater with ratings: screening (calibration, ITU-R BT.500, "
     "correlation with the MOS, straight-lining, P.910 bias and inconsistency, median "
     "server-timed response below the study's [session] min_response_ms: too_fast), "
-    "simulated / imported flags, and whether the export excluded them",
+    "simulated / imported flags, whether the export excluded them, the link's external id "
+    "and the code shown, gold and attention results (empty: no such item answered), and "
+    "acceptance: rejected_for lists the [quality] reject_if rules the rater broke",
+    "payments.csv": "every person who opened their link: platform (prolific, mturk, pid, "
+    "none) and external id of the link, the code shown (the completion code, or the "
+    "screen-out code of a rater rejected when they finished), started (consent) and "
+    "finished (last item, UTC), minutes between them, items rated (check items included), "
+    "accepted (finished and no reject_if rule broken) and the reasons if not",
     "subject_model.csv": "ITU-T P.910 Annex E subject model: estimated quality of each "
     "stimulus with its 95 % CI (maximum likelihood, as Netflix sureal)",
     "retest.csv": "test-retest agreement per dataset and method of the repeated stimuli: "
@@ -172,6 +181,12 @@ def manifest(
                 {"rater": r, "reasons": reasons.split(";"), "excluded": r in analysis.excluded}
                 for r, reasons in flagged[["rater", "reasons"]].itertuples(index=False)
             ],
+            "rejected": [
+                {"rater": rater, "reasons": reasons.split(";")}
+                for rater, reasons in analysis.acceptance[["rater", "rejected_for"]].values
+                if reasons
+            ],
+            "reject_if": list(analysis.facts.reject_if),
             "simulated": list(table.loc[table["simulated"], "rater"]),
             "imported": list(table.loc[table["imported"], "rater"]),
             "batches": [{**batch, "created_at": _iso(batch["created_at"])} for batch in batches],
@@ -196,6 +211,7 @@ def export_files(analysis: Analysis, *, study: Study) -> Iterator[tuple[str, byt
     yield "mos.csv", csv_bytes(analysis.mos[MOS_COLUMNS])
     yield "wilcoxon.csv", csv_bytes(analysis.wilcoxon)
     yield "raters.csv", csv_bytes(analysis.raters)
+    yield "payments.csv", csv_bytes(analysis.payments)
     yield "subject_model.csv", csv_bytes(analysis.subject_stimuli[SUBJECT_MODEL_COLUMNS])
     yield "retest.csv", csv_bytes(analysis.retest)
     yield "table1.tex", table1_tex(analysis).encode()

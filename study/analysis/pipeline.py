@@ -10,8 +10,10 @@ rounds nothing, which is the renderers' business.
 
 Which raters are analysed is explicit: by default every rater with ratings;
 ``exclude_screened`` drops the raters ``stats.screen_raters`` flags (screened on the
-whole panel), ``exclude_simulated`` the simulated ones (before screening). The
-analysis says who was used, who was excluded and why (``raters``, ``excluded``).
+whole panel), ``exclude_rejected`` those the study's ``[quality] reject_if`` rejects
+(:mod:`study.analysis.acceptance`), ``exclude_simulated`` the simulated ones (before
+screening). The analysis says who was used, who was excluded and why (``raters``,
+``excluded``), and who is accepted for payment (``acceptance``, ``payments``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from study.analysis import stats
+from study.analysis.acceptance import payments_table, rater_acceptance
 from study.srgan2017 import dataset_order, method_order
 
 # raters.csv: every rater with ratings, screened, and whether the analysis excluded them.
@@ -45,6 +48,12 @@ RATERS_COLUMNS = [
     "reasons",
     "imported",
     "excluded",
+    "external_id",
+    "completion_code",
+    "gold_ok",
+    "attention_ok",
+    "accepted",
+    "rejected_for",
 ]
 
 
@@ -58,6 +67,7 @@ class AnalysisOptions:
 
     exclude_screened: bool = False
     exclude_simulated: bool = False
+    exclude_rejected: bool = False
     alpha: float = 0.05
     zero_method: str = "wilcox"
     wilcoxon_method: str = "auto"
@@ -73,6 +83,10 @@ class StudyFacts:
     catalog label; ``scales``: dataset -> its upscaling factor in the catalog;
     ``min_response_ms``: the study's floor of a rater's median server-timed response
     (``[session] min_response_ms``; screening flags raters below it as ``too_fast``).
+    ``roster``: every rater's link id, code, times and items rated
+    (``selectors.rater_roster``; None: every rater with ratings finished, nothing
+    else known); ``checks``: gold and attention results (``selectors.quality_checks``);
+    ``reject_if``: the study's acceptance rules.
     """
 
     name: str
@@ -81,6 +95,33 @@ class StudyFacts:
     labels: Mapping[str, str]
     scales: Mapping[str, int]
     min_response_ms: int = stats.DEFAULT_MIN_RESPONSE_MS
+    roster: pd.DataFrame | None = None
+    checks: pd.DataFrame | None = None
+    reject_if: tuple[str, ...] = ()
+
+    def full_roster(self) -> pd.DataFrame:
+        """``roster``, or one made of ``raters`` (all finished, no ids) when none is known."""
+        if self.roster is not None:
+            return self.roster
+        return pd.DataFrame(
+            {
+                "rater": self.raters["rater"],
+                "external_source": "",
+                "external_id": "",
+                "completion_code": "",
+                "consented_at": None,
+                "finished_at": pd.Timestamp(0, tz="UTC"),
+                "rated": 0,
+                "rejection_reasons": "",
+            }
+        )
+
+    def quality_checks(self) -> pd.DataFrame:
+        if self.checks is not None:
+            return self.checks
+        return pd.DataFrame({"rater": [], "gold_ok": [], "attention_ok": []}).astype(
+            {"rater": object, "gold_ok": "boolean", "attention_ok": "boolean"}
+        )
 
 
 @dataclass(eq=False)
@@ -97,6 +138,9 @@ class Analysis:
     subject_stimuli: pd.DataFrame
     subject_raters: pd.DataFrame
     retest: pd.DataFrame
+    # Every rater of the study: finished, gold/attention results, rejected_for, accepted.
+    acceptance: pd.DataFrame
+    payments: pd.DataFrame
     datasets: list[str]
     methods: list[str]
     labels: dict[str, str]
@@ -143,7 +187,9 @@ def analyse_ratings(
     if ratings.empty:
         raise AnalysisError(f"study {facts.name!r} has no ratings to analyse")
     timings: dict[str, float] = {}
-    panel, screen, excluded = _exclude(ratings, facts=facts, options=options, timings=timings)
+    panel, screen, excluded, acceptance = _exclude(
+        ratings, facts=facts, options=options, timings=timings
+    )
     datasets = dataset_order(panel["dataset"].unique())
     methods = method_order(panel["method"].unique())
     with timed(timings, "mos"):
@@ -164,13 +210,17 @@ def analyse_ratings(
         facts=facts,
         options=options,
         ratings=panel.reset_index(drop=True),
-        raters=_raters_table(ratings, screen, facts.raters, excluded),
+        raters=_raters_table(ratings, screen, facts, excluded, acceptance),
         excluded=excluded,
         mos=mos,
         wilcoxon=wilcoxon,
         subject_stimuli=subject_stimuli,
         subject_raters=subject_raters,
         retest=retest,
+        acceptance=acceptance,
+        payments=payments_table(
+            roster=facts.full_roster(), raters=facts.raters, acceptance=acceptance
+        ),
         datasets=datasets,
         methods=methods,
         labels={m: facts.labels.get(m, m) for m in methods},
@@ -185,8 +235,9 @@ def _exclude(
     facts: StudyFacts,
     options: AnalysisOptions,
     timings: dict[str, float],
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]]]:
-    """The panel left after the exclusions, the screening, and rater -> why excluded."""
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]], pd.DataFrame]:
+    """The panel left after the exclusions, the screening, rater -> why excluded, and
+    the acceptance of every rater (``acceptance.rater_acceptance``)."""
     excluded: dict[str, list[str]] = {}
     panel = everything
     if options.exclude_simulated:
@@ -203,7 +254,24 @@ def _exclude(
         panel = stats.exclude_raters(panel, flagged["rater"])
         if panel.empty:
             raise AnalysisError(f"study {facts.name!r}: screening flags every rater")
-    return panel, screen, excluded
+    acceptance = rater_acceptance(
+        roster=facts.full_roster(),
+        checks=facts.quality_checks(),
+        screen=screen,
+        reject_if=facts.reject_if,
+    )
+    if options.exclude_rejected:
+        present = set(panel["rater"])
+        rejected = acceptance[
+            (acceptance["rejected_for"] != "") & acceptance["rater"].isin(present)
+        ]
+        excluded.update(
+            {r: reasons.split(";") for r, reasons in rejected[["rater", "rejected_for"]].values}
+        )
+        panel = stats.exclude_raters(panel, rejected["rater"])
+        if panel.empty:
+            raise AnalysisError(f"study {facts.name!r}: [quality] reject_if rejects every rater")
+    return panel, screen, excluded, acceptance
 
 
 def _wilcoxon(
@@ -242,14 +310,20 @@ def _in_order(
 def _raters_table(
     ratings: pd.DataFrame,
     screen: pd.DataFrame,
-    roster: pd.DataFrame,
+    facts: StudyFacts,
     excluded: Mapping[str, list[str]],
+    acceptance: pd.DataFrame,
 ) -> pd.DataFrame:
-    """raters.csv: every rater with ratings, in rater-number order, screened or not."""
+    """raters.csv: every rater with ratings, in rater-number order, screened or not,
+    with their link id, code and acceptance."""
+    roster = facts.raters
     with_ratings = roster[roster["rater"].isin(set(ratings["rater"]))]
     table = with_ratings[["rater", "simulated", "imported"]].merge(
         screen.drop(columns="simulated"), on="rater", how="left"
     )
+    table = table.merge(
+        facts.full_roster()[["rater", "external_id", "completion_code"]], on="rater", how="left"
+    ).merge(acceptance.drop(columns="finished"), on="rater", how="left")
     counts = ratings[ratings["repeat"] == 0].groupby("rater").size()
     table["n"] = table["rater"].map(counts).fillna(0).astype(np.int64)
     table["excluded"] = table["rater"].map(lambda r: ";".join(excluded.get(r, [])))

@@ -28,6 +28,7 @@ from study.analysis.pipeline import StudyFacts
 from study.catalog.models import Method
 from study.generation.models import GenerationItem, GenerationJob
 from study.protocol import kinds as protocol_kinds
+from study.protocol import quality
 from study.protocol.config import DEFAULT_MIN_RESPONSE_MS
 from study.protocol.models import PlanItem, Rater, Stimulus, Study
 from study.rating.models import Rating
@@ -101,10 +102,13 @@ def ratings_frame(*, study: Study) -> pd.DataFrame:
     figure) and ``server_ms`` (served to submitted, by the server's clock) are nullable
     Int64, ``submitted_at`` a UTC timestamp, ``simulated`` the rater's flag. Rows are
     ordered by rater number, then position. Calibration acknowledgements are not
-    ratings and are not here.
+    ratings and are not here, nor are the answers to gold and attention items
+    (``[quality]``): they judge raters (:func:`quality_checks`), never methods.
     """
     query = (
-        Rating.objects.filter(plan_item__rater__study=study)
+        Rating.objects.filter(
+            plan_item__rater__study=study, plan_item__stimulus__role=Stimulus.Role.RATING
+        )
         .order_by()
         .values_list(
             "plan_item__rater_id",
@@ -181,6 +185,108 @@ def _timestamps(values: pd.Series[str] | pd.Series[datetime]) -> pd.Series[pd.Ti
     return pd.to_datetime(values, utc=True).reset_index(drop=True)
 
 
+def quality_checks(*, study: Study) -> pd.DataFrame:
+    """Each rater's gold and attention results: ``rater, gold_ok, attention_ok``.
+
+    From the rater's answers to the study's gold and attention items, judged as the
+    done page judges them (``protocol.quality.failed_checks``). Nullable booleans: NA
+    for a rater who answered no item of that kind. Only raters with such answers.
+    """
+    rows = (
+        Rating.objects.filter(
+            plan_item__rater__study=study,
+            plan_item__stimulus__role__in=[Stimulus.Role.GOLD, Stimulus.Role.ATTENTION],
+        )
+        .order_by()
+        .values_list(
+            "plan_item__rater_id",
+            "plan_item__stimulus__role",
+            "score",
+            "plan_item__stimulus__expected_low",
+            "plan_item__stimulus__expected_high",
+        )
+    )
+    answers: dict[int, list[tuple[str, int, int | None, int | None]]] = {}
+    for rater_id, role, score, low, high in rows:
+        answers.setdefault(rater_id, []).append((role, score, low, high))
+    labels = raters_table(study=study).set_index("rater_id")["rater"]
+    records = []
+    for rater_id, given in answers.items():
+        failed = quality.failed_checks(given)
+        roles = {role for role, *_ in given}
+        records.append(
+            {
+                "rater": labels[rater_id],
+                "gold_ok": pd.NA if quality.GOLD not in roles else quality.GOLD not in failed,
+                "attention_ok": (
+                    pd.NA if quality.ATTENTION not in roles else quality.ATTENTION not in failed
+                ),
+            }
+        )
+    frame = pd.DataFrame(records, columns=["rater", "gold_ok", "attention_ok"])
+    return frame.astype({"gold_ok": "boolean", "attention_ok": "boolean"})
+
+
+def check_answers(*, study: Study) -> dict[int, int]:
+    """The study's gold and attention stimuli (ids) and the score each asks for.
+
+    The middle of the accepted range, rounded down: 1 for a gold low item (1-2), 4 for
+    a gold high item (4-5), N for an attention item asking for N. What a simulated
+    rater answers.
+    """
+    rows = study.stimuli.filter(role__in=[Stimulus.Role.GOLD, Stimulus.Role.ATTENTION]).values_list(
+        "id", "expected_low", "expected_high"
+    )
+    return {sid: ((low or 1) + (high or 5)) // 2 for sid, low, high in rows}
+
+
+ROSTER_COLUMNS = [
+    "rater",
+    "external_source",
+    "external_id",
+    "completion_code",
+    "consented_at",
+    "finished_at",
+    "rated",
+    "rejection_reasons",
+]
+
+
+def rater_roster(*, study: Study) -> pd.DataFrame:
+    """Every rater with what acceptance and payment need, by number (``ROSTER_COLUMNS``).
+
+    ``rated``: the items the rater rated (gold and attention included: the work done);
+    ``rejection_reasons``: the rules the rater broke when they finished (stored).
+    """
+    rated = dict(
+        Rating.objects.filter(plan_item__rater__study=study)
+        .values("plan_item__rater_id")
+        .annotate(n=Count("id"))
+        .values_list("plan_item__rater_id", "n")
+        .order_by()
+    )
+    records = [
+        {
+            "rater": rater_label(r.number, r.external_source, r.external_id),
+            "external_source": r.external_source,
+            "external_id": r.external_id,
+            "completion_code": r.completion_code,
+            "consented_at": r.consented_at,
+            "finished_at": r.finished_at,
+            "rated": rated.get(r.pk, 0),
+            "rejection_reasons": r.rejection_reasons,
+        }
+        for r in study.raters.order_by("number")
+    ]
+    return pd.DataFrame(records, columns=ROSTER_COLUMNS)
+
+
+def reject_rules(*, study: Study) -> tuple[str, ...]:
+    """The study's ``[quality] reject_if`` rules (empty without ``[quality]``)."""
+    rules = quality.quality_of(study.config)
+    return rules.reject_if if rules is not None else ()
+
+
 def ratings_version(*, study: Study) -> tuple[int, int]:
     """(number of ratings, highest rating id): changes whenever a rating is added."""
     found = Rating.objects.filter(plan_item__rater__study=study).aggregate(
@@ -251,7 +357,7 @@ def dataset_scales(*, study: Study) -> dict[str, int]:
 
 
 def study_facts(*, study: Study) -> StudyFacts:
-    """What the analysis pipeline needs of ``study`` besides its ratings (four queries)."""
+    """What the analysis pipeline needs of ``study`` besides its ratings (a few queries)."""
     metrics = arm_metrics(study=study)
     return StudyFacts(
         name=study.name,
@@ -260,6 +366,9 @@ def study_facts(*, study: Study) -> StudyFacts:
         labels=method_labels(keys=metrics["method"].unique()),
         scales=dataset_scales(study=study),
         min_response_ms=min_response_ms(study=study),
+        roster=rater_roster(study=study),
+        checks=quality_checks(study=study),
+        reject_if=reject_rules(study=study),
     )
 
 
@@ -271,7 +380,7 @@ def min_response_ms(*, study: Study) -> int:
 
 class RaterBatchRow(TypedDict):
     kind: str
-    raters: str  # "first-last" rater numbers
+    raters: str  # the rater numbers as ranges, e.g. "1-2,4-28"
     created_at: datetime
     parameters: object  # the batch's JSON parameters
 
@@ -281,7 +390,7 @@ def rater_batches(*, study: Study) -> list[RaterBatchRow]:
     return [
         {
             "kind": batch.kind,
-            "raters": f"{batch.first_number}-{batch.last_number}",
+            "raters": batch.numbers or f"{batch.first_number}-{batch.last_number}",
             "created_at": batch.created_at,
             "parameters": batch.parameters,
         }

@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from study.analysis import simulate
-from study.analysis.selectors import fetch_rows, raters_table, stimuli_table
+from study.analysis.selectors import check_answers, fetch_rows, raters_table, stimuli_table
 from study.catalog import methods as catalog_methods
 from study.catalog import services as catalog_services
 from study.catalog.models import Dataset, Output, SourceImage
@@ -538,14 +538,18 @@ def simulate_raters(
     bias_sd: float = 0.3,
     noise_sd: float = 0.7,
 ) -> SimulationReport:
-    """Add ``count`` simulated raters to ``study`` and fill their plans with scores.
+    """Fill ``count`` raters of ``study`` with simulated scores: its unopened places
+    first, then new raters.
 
-    Plans come from the protocol's plan builder (``add_raters``), exactly as for
-    invited raters; scores from :func:`study.analysis.simulate.score_plan`: per-method
-    ``quality`` (default: the paper's MOS for the dataset, ``study.srgan2017.MOS``) plus
-    a rater bias N(0, ``bias_sd``) and noise N(0, ``noise_sd``), rounded to 1..5. Rater
-    names in the simulation are their numbers, so a rater's scores depend on
-    (seed, number, stimulus) only. The raters are ``simulated`` and finished.
+    A place nobody opened (``protocol.services.fill_places``) keeps its number and its
+    plan and becomes ``simulated``; only the rest are added with plans from the
+    protocol's plan builder, exactly as for invited raters. Scores come from
+    :func:`study.analysis.simulate.score_plan`: per-method ``quality`` (default: the
+    paper's MOS for the dataset, ``study.srgan2017.MOS``) plus a rater bias
+    N(0, ``bias_sd``) and noise N(0, ``noise_sd``), rounded to 1..5. Rater names in the
+    simulation are their numbers, so a rater's scores depend on (seed, number,
+    stimulus) only. Gold and attention items (``[quality]``) are answered as they ask,
+    so simulated raters are accepted. The raters are ``simulated`` and finished.
     """
     overrides = _checked_request(
         count=count, seed=seed, bias_sd=bias_sd, noise_sd=noise_sd, quality=quality
@@ -555,13 +559,19 @@ def simulate_raters(
     now = timezone.now()
     with transaction.atomic():
         try:
-            raters = protocol_services.add_raters(
-                study=study, count=count, simulated=True, source=SIMULATED_SOURCE
+            raters = protocol_services.fill_places(
+                study=study, count=count, source=SIMULATED_SOURCE
             )
         except protocol_services.ProtocolError as exc:
             raise SimulationError(str(exc)) from None
         items, scores = _scores(
-            raters, stimuli, planted, seed=seed, bias_sd=bias_sd, noise_sd=noise_sd
+            raters,
+            stimuli,
+            planted,
+            answers=check_answers(study=study),
+            seed=seed,
+            bias_sd=bias_sd,
+            noise_sd=noise_sd,
         )
         rating_services.record_ratings(
             study=study,
@@ -580,7 +590,8 @@ def simulate_raters(
                 "noise_sd": noise_sd,
                 "quality": planted,
                 "model": "score = round(quality + N(0, bias_sd) per rater + N(0, noise_sd)), "
-                "clipped to 1..5 (study.analysis.simulate.score_plan)",
+                "clipped to 1..5 (study.analysis.simulate.score_plan); gold and attention "
+                "items answered as they ask",
             },
         )
     return SimulationReport(study=study, raters=numbers, ratings=len(scores), quality=planted)
@@ -641,18 +652,26 @@ def _scores(
     stimuli: pd.DataFrame,
     planted: Mapping[str, Mapping[str, float]],
     *,
+    answers: Mapping[int, int],
     seed: int,
     bias_sd: float,
     noise_sd: float,
 ) -> tuple[list[int], list[int]]:
-    """The rating items of the new raters' plans (ids) and the simulated score of each."""
+    """The rating items of the new raters' plans (ids) and the simulated score of each.
+
+    ``answers`` maps the study's gold and attention stimuli to the score they ask for:
+    those items get it, the others a score of the model.
+    """
     rows = fetch_rows(
         PlanItem.objects.filter(rater_id__in=[r.pk for r in raters], phase=PlanItem.Phase.RATING)
         .order_by()
         .values_list("id", "rater__number", "stimulus_id", "repeat")
     )
-    items = np.array(rows, dtype=np.int64).reshape(-1, 4)
+    everything = np.array(rows, dtype=np.int64).reshape(-1, 4)
     del rows
+    checked = np.isin(everything[:, 2], np.fromiter(answers, dtype=np.int64, count=len(answers)))
+    items = everything[~checked]
+    check_items = everything[checked]
     where = pd.Index(stimuli["stimulus_id"]).get_indexer(items[:, 2])
     plan = pd.DataFrame(
         {
@@ -670,4 +689,8 @@ def _scores(
     scores = simulate.score_plan(
         plan, quality=quality, seed=seed, bias_sd=bias_sd, noise_sd=noise_sd
     ).to_numpy()
-    return items[:, 0].tolist(), scores.tolist()
+    check_scores = [answers[stimulus] for stimulus in check_items[:, 2].tolist()]
+    return (
+        items[:, 0].tolist() + check_items[:, 0].tolist(),
+        scores.tolist() + check_scores,
+    )

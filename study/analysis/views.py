@@ -3,10 +3,16 @@
 Anonymous visitors are sent to the login page; a signed-in user who is not staff
 gets 403 (sending them to a login page they already passed would loop). Every
 state change is a POST through Django's CSRF protection.
+
+What ``create_study``, ``invite_raters`` and ``open_study``/``close_study`` do on the
+command line is here too, through the same services: a study from an uploaded TOML
+(every problem of the definition listed, nothing created), places added, and the
+links of the places nobody has opened as CSV.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from functools import wraps
 from typing import Concatenate, ParamSpec, Protocol, cast
@@ -22,9 +28,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from study.analysis import dashboard, figures, kinds, selectors
 from study.analysis.exports import safe_name
+from study.analysis.forms import PlacesForm, StudyUploadForm
 from study.analysis.kinds import KindError
+from study.protocol import selectors as protocol_selectors
 from study.protocol import services as protocol_services
+from study.protocol.config import ConfigError
 from study.protocol.models import Study
+from study.protocol.plans import PlanError
 
 P = ParamSpec("P")
 
@@ -48,7 +58,46 @@ def staff_required(
 @staff_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/index.html", {"studies": selectors.studies_overview()})
+    return _index(request, StudyUploadForm())
+
+
+def _index(request: HttpRequest, form: StudyUploadForm, status: int = 200) -> HttpResponse:
+    context = {"studies": selectors.studies_overview(), "form": form}
+    return render(request, "dashboard/index.html", context, status=status)
+
+
+@never_cache
+@staff_required
+@require_POST
+def study_create(request: HttpRequest) -> HttpResponse:
+    """A study (draft) from an uploaded TOML, as ``create_study NAME --config FILE``."""
+    form = StudyUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _index(request, form, status=400)
+    config, text = form.cleaned_data["config"]
+    try:
+        study, design = protocol_services.create_study(
+            name=form.cleaned_data["name"],
+            config=config,
+            source=text,
+            allow_missing_methods=form.cleaned_data["allow_missing_methods"],
+        )
+    except ConfigError as exc:
+        form.add_error(None, list(exc.errors))
+        return _index(request, form, status=400)
+    except PlanError as exc:
+        form.add_error(None, f"no valid plan: {exc}")
+        return _index(request, form, status=400)
+    for note in design.notes:
+        messages.warning(request, note)
+    counts = protocol_services.study_counts(study=study)
+    messages.success(
+        request,
+        f"study {study.name!r} created (draft, seed {study.seed}): {counts['rating']} rating "
+        f"stimuli ({counts['retest']} retested), {counts['calibration']} calibration "
+        f"stimuli, {counts['raters']} places",
+    )
+    return redirect("analysis:study", pk=study.pk)
 
 
 @never_cache
@@ -137,3 +186,40 @@ def _change_state(request: HttpRequest, pk: int, change: _StateChange, word: str
     else:
         messages.success(request, f"study {study.name!r} is {word}")
     return redirect("analysis:study", pk=study.pk)
+
+
+@staff_required
+@require_POST
+def study_places(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add places (raters with a plan and a link), as ``invite_raters STUDY --count N``."""
+    study = get_object_or_404(Study, pk=pk)
+    form = PlacesForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("count", []):
+            messages.error(request, f"places: {error}")
+        return redirect("analysis:study", pk=study.pk)
+    try:
+        added = protocol_services.add_raters(study=study, count=form.cleaned_data["count"])
+    except (protocol_services.ProtocolError, PlanError) as exc:
+        messages.error(request, str(exc))
+    else:
+        unopened = len(protocol_selectors.unopened_raters(study=study))
+        messages.success(
+            request,
+            f"{len(added)} place(s) added to {study.name!r}; {unopened} link(s) not opened yet",
+        )
+    return redirect("analysis:study", pk=study.pk)
+
+
+@never_cache
+@staff_required
+@require_GET
+def links_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """CSV ``rater,url`` of the places nobody has opened (``invite_raters STUDY --out``)."""
+    study = get_object_or_404(Study, pk=pk)
+    out = io.StringIO()
+    protocol_services.write_rater_links(protocol_selectors.unopened_raters(study=study), out)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = f"{safe_name(study.name)}-links.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

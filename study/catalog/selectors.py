@@ -42,3 +42,14 @@ def output_index(*, datasets: Iterable[Dataset]) -> dict[tuple[int, str], int]:
         "image_id", "method__key", "id"
     )
     return {(image_id, key): output_id for image_id, key, output_id in rows}
+
+
+def hr_files(*, image_ids: Iterable[int]) -> dict[int, str]:
+    """The stored HR file name of each image id (what a study draws attention items on)."""
+    return dict(SourceImage.objects.filter(pk__in=list(image_ids)).values_list("id", "hr"))
+
+
+def images_by_id(*, image_ids: Iterable[int]) -> dict[int, SourceImage]:
+    """Source images with their dataset, by id (the catalog's write path names files by both)."""
+    found = SourceImage.objects.filter(pk__in=list(image_ids)).select_related("dataset")
+    return {image.pk: image for image in found}

@@ -78,7 +78,7 @@ def study_config(methods: list[str]) -> str:
     return f"""\
 title = "How good do these photographs look?"
 seed = 2017
-raters = 1
+raters = {SIMULATED_RATERS + 1}
 
 [[arms]]
 dataset = "{DATASET}"
@@ -170,6 +170,7 @@ def run_demo(
     if study.state != Study.State.OPEN:
         study = open_study(study=study)
 
+    # The simulation fills two of the three places; the third is the link printed.
     say("5/7 simulated raters")
     if not study.raters.filter(simulated=True).exists():
         simulate_raters(study=study, count=SIMULATED_RATERS, seed=1)

@@ -51,6 +51,7 @@ from study.protocol.models import Study
 # Options of ``export_results`` that only ACR studies have, with their defaults.
 ACR_ONLY = {
     "exclude_screened": ("--exclude-screened", False),
+    "exclude_rejected": ("--exclude-rejected", False),
     "zero_method": ("--zero-method", "wilcox"),
     "ci": ("--ci", "t"),
 }

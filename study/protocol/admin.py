@@ -91,7 +91,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Stimulus)
 class StimulusAdmin(ReadOnlyAdmin):
-    list_display = ["study", "role", "dataset", "image", "method", "anchor_score", "retest"]
+    list_display = [
+        "study",
+        "role",
+        "dataset",
+        "image",
+        "method",
+        "anchor_score",
+        "retest",
+        "expected_low",
+        "expected_high",
+    ]
     list_filter = ["study", "role", "retest", "output__method", "output__image__dataset"]
     search_fields = ["study__name", "output__image__name", "output__method__key", "public_id"]
     list_select_related = ["study", "output__image__dataset", "output__method"]
@@ -120,8 +130,10 @@ class RaterAdmin(ReadOnlyAdmin):
         "external_id",
         "started_at",
         "finished_at",
+        "rejected",
+        "rejection_reasons",
     ]
-    list_filter = ["study", "simulated", "external_source"]
+    list_filter = ["study", "simulated", "external_source", "rejected"]
     search_fields = ["study__name", "external_id", "completion_code"]
     list_select_related = ["study"]
     readonly_fields = ["link"]

@@ -31,6 +31,11 @@ The file::
     items_per_sitting = 200
     break_minutes = 5
     min_response_ms = 500                 # optional: raters.csv flags faster medians
+    [quality]                             # optional: crowd quality control (ACR only)
+    gold = { dataset = "BSD300-train", images = 4, low = "nearest", high = "hr" }
+    attention = 2                         # "Please select 3 for this image" items
+    reject_if = ["gold", "attention"]     # also too_fast, bt500, calibration, ...
+    screen_out_code = "SCREENED"          # shown (and redirected with) to rejected raters
 
 Two-image studies (``study.pairwise``) say so with ``kind``; they have no
 calibration or retest block::
@@ -46,6 +51,7 @@ output with the photograph's HR image, so ``hr`` is not one of its arms' methods
 
 from __future__ import annotations
 
+import re
 import secrets
 import tomllib
 from dataclasses import asdict, dataclass
@@ -74,7 +80,27 @@ TOP_LEVEL_KEYS = (
     "retest",
     "session",
     "pairwise",
+    "quality",
 )
+# What ``[quality] reject_if`` may name: the hidden known-answer items (decided when a
+# rater stores their last item), and the screening's flags (``analysis.stats.
+# screen_raters``, decided on the whole panel, so in exports only).
+FINISH_RULES = ("gold", "attention")
+PANEL_RULES = (
+    "too_fast",
+    "bt500",
+    "calibration",
+    "low_correlation",
+    "straight_lining",
+    "inconsistent",
+)
+REJECT_RULES = FINISH_RULES + PANEL_RULES
+# Gold items: the low method is expected at most this score, the high one at least that.
+GOLD_LOW_MAX = 2
+GOLD_HIGH_MIN = 4
+MAX_QUALITY_ITEMS = 100
+# A completion code: what a rater types or a redirect carries (Rater.completion_code).
+CODE_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 class ConfigError(ValueError):
@@ -132,6 +158,43 @@ class Pairwise:
 
 
 @dataclass(frozen=True)
+class Gold:
+    """Hidden known-answer items: ``low`` expected <= 2, ``high`` >= 4, on ``images`` photos."""
+
+    dataset: str
+    images: int
+    low: str = "nearest"
+    high: str = "hr"
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Crowd quality control: gold and attention items among the ratings, acceptance rules.
+
+    Gold and attention items never enter a MOS, a test or a table; they decide whether
+    a rater is accepted (``reject_if``) and which code the done page shows.
+    """
+
+    gold: Gold | None = None
+    attention: int = 0
+    reject_if: tuple[str, ...] = ()
+    screen_out_code: str = ""
+
+    @property
+    def items(self) -> int:
+        """Quality items in every rater's plan: two per gold image, one per attention item."""
+        return 2 * (self.gold.images if self.gold else 0) + self.attention
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "gold": asdict(self.gold) if self.gold else None,
+            "attention": self.attention,
+            "reject_if": list(self.reject_if),
+            "screen_out_code": self.screen_out_code,
+        }
+
+
+@dataclass(frozen=True)
 class StudyConfig:
     seed: int
     raters: int
@@ -143,17 +206,23 @@ class StudyConfig:
     completion_redirect_url: str = ""
     kind: str = "acr"
     pairwise: Pairwise | None = None
+    quality: Quality | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The normalised definition as JSON-able data (what Study.config stores).
 
-        An ACR study stores no ``kind`` nor ``pairwise``: its stored definition is
-        what it was before two-image studies existed.
+        An ACR study stores no ``kind`` nor ``pairwise``, and a study without
+        ``[quality]`` no ``quality``: its stored definition is what it was before
+        two-image studies and quality control existed.
         """
         data = asdict(self)
         data["arms"] = [{"dataset": arm.dataset, "methods": list(arm.methods)} for arm in self.arms]
         if self.kind == "acr":
             del data["kind"], data["pairwise"]
+        if self.quality is None:
+            del data["quality"]
+        else:
+            data["quality"] = self.quality.to_dict()
         return data
 
     @property
@@ -305,6 +374,9 @@ def config_from_dict(data: Any) -> StudyConfig:
     if "retest" in root:
         retest = _retest(check, root["retest"], arms)
     kind, pairwise = _study_kind(check, root, arms)
+    quality = None
+    if "quality" in root:
+        quality = _quality(check, root["quality"], arms)
     session = Session()
     if "session" in root:
         table = check.table(
@@ -348,6 +420,7 @@ def config_from_dict(data: Any) -> StudyConfig:
         completion_redirect_url=redirect,
         kind=kind,
         pairwise=pairwise,
+        quality=quality,
     )
 
 
@@ -371,7 +444,7 @@ def _study_kind(
         if "pairwise" in root:
             check.error("pairwise", 'is for two-image studies (kind = "pairwise" or "2afc-real")')
         return kind, None
-    for name in ("calibration", "retest"):
+    for name in ("calibration", "retest", "quality"):
         if name in root:
             check.error(name, f"not used by kind {kind!r} (two-image studies have no {name})")
     for number, arm in enumerate(arms):
@@ -516,3 +589,80 @@ def _retest(check: _Checker, data: Any, arms: list[Arm]) -> Retest | None:
     if dataset is None or method is None or images is None:
         return None
     return Retest(dataset=dataset, method=method, images=images)
+
+
+def _quality(check: _Checker, data: Any, arms: list[Arm]) -> Quality | None:
+    """``[quality]``: gold items, attention items, the acceptance rules, the screen-out code."""
+    key = "quality"
+    table = check.table(data, key, ("gold", "attention", "reject_if", "screen_out_code"))
+    if table is None:
+        return None
+    gold = _gold(check, table["gold"], arms) if "gold" in table else None
+    attention = check.integer(
+        table, key, "attention", minimum=0, maximum=MAX_QUALITY_ITEMS, required=False, default=0
+    )
+    rules = _reject_if(check, table.get("reject_if", []))
+    code = check.string(table, key, "screen_out_code", required=False, max_length=32) or ""
+    if code and not CODE_RE.fullmatch(code):
+        check.error(
+            f"{key}.screen_out_code",
+            f"{code!r}: 1 to 32 letters, digits, '-' or '_' (typed by raters, sent in links)",
+        )
+    if "gold" in rules and gold is None and "gold" not in table:
+        check.error(f"{key}.reject_if", "names 'gold' but [quality] has no gold items (gold = ...)")
+    if "attention" in rules and not attention:
+        check.error(
+            f"{key}.reject_if",
+            "names 'attention' but [quality] has no attention items (attention = N)",
+        )
+    if set(rules) & set(FINISH_RULES) and not code:
+        check.error(
+            f"{key}.screen_out_code",
+            "is required when reject_if names gold or attention: the done page shows it to "
+            "rejected raters (and the completion redirect carries it)",
+        )
+    return Quality(
+        gold=gold, attention=attention or 0, reject_if=tuple(rules), screen_out_code=code
+    )
+
+
+def _gold(check: _Checker, data: Any, arms: list[Arm]) -> Gold | None:
+    key = "quality.gold"
+    table = check.table(data, key, ("dataset", "images", "low", "high"))
+    if table is None:
+        return None
+    dataset = check.string(table, key, "dataset", max_length=100)
+    images = check.integer(table, key, "images", minimum=1, maximum=MAX_QUALITY_ITEMS // 2)
+    low = check.method(table, key, "low") if "low" in table else "nearest"
+    high = check.method(table, key, "high") if "high" in table else "hr"
+    if low is not None and low == high:
+        check.error(f"{key}.high", "must differ from the low method")
+    for number, arm in enumerate(arms):
+        if dataset is not None and arm.dataset == dataset:
+            check.error(
+                f"{key}.dataset",
+                f"{dataset!r} is rated (arms[{number}]): a gold item must never be a rated "
+                "photograph; draw gold items from a calibration-role dataset no arm rates",
+            )
+    if dataset is None or images is None or low is None or high is None:
+        return None
+    return Gold(dataset=dataset, images=images, low=low, high=high)
+
+
+def _reject_if(check: _Checker, data: Any) -> list[str]:
+    key = "quality.reject_if"
+    if not isinstance(data, list):
+        check.error(key, f"must be an array of rule names, got {_kind(data)} {data!r}")
+        return []
+    rules: list[str] = []
+    for index, value in enumerate(data):
+        if not isinstance(value, str) or value not in REJECT_RULES:
+            check.error(
+                f"{key}[{index}]",
+                f"unknown rule {value!r} (expected one of: {', '.join(REJECT_RULES)})",
+            )
+        elif value in rules:
+            check.error(f"{key}[{index}]", f"{value!r} is listed twice")
+        else:
+            rules.append(value)
+    return rules

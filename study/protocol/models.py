@@ -52,13 +52,22 @@ class Study(models.Model):
 
 
 class Stimulus(models.Model):
-    """An output as shown in a study: rated, or shown as a calibration anchor."""
+    """An output as shown in a study: rated, shown as a calibration anchor, or a check.
+
+    Gold and attention stimuli (``[quality]``) are rated like any rating stimulus, on
+    the same page, but never enter a MOS, a test or a table: a rater's answers to them
+    decide whether the rater is accepted. Their accepted scores are ``expected_low``
+    to ``expected_high`` (gold: the low method 1-2, the high one 4-5; attention: the
+    score the image asks for).
+    """
 
     class Role(models.TextChoices):
         RATING = "rating", "rating"
         CALIBRATION = "calibration", "calibration"
         # What two-image trials compare a method against (2afc-real: the HR image).
         REFERENCE = "reference", "reference"
+        GOLD = "gold", "gold"
+        ATTENTION = "attention", "attention"
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="stimuli")
     output = models.ForeignKey("catalog.Output", on_delete=models.PROTECT, related_name="+")
@@ -67,6 +76,9 @@ class Stimulus(models.Model):
     anchor_score = models.PositiveSmallIntegerField(null=True, blank=True)
     # Part of the test-retest block: every rater sees it twice.
     retest = models.BooleanField(default=False)
+    # The scores a gold or attention stimulus accepts (None for the other roles).
+    expected_low = models.PositiveSmallIntegerField(null=True, blank=True)
+    expected_high = models.PositiveSmallIntegerField(null=True, blank=True)
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id)
 
     class Meta:
@@ -93,7 +105,13 @@ class Rater(models.Model):
     consented_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The code the done page shows and the completion redirect carries: a random one,
+    # or the study's screen-out code for a rater rejected when they finished.
     completion_code = models.CharField(max_length=32, blank=True)
+    # Rejected by the study's [quality] reject_if when the last item was stored
+    # (gold, attention: the rater's own answers); ";"-separated rules. Never deleted.
+    rejected = models.BooleanField(default=False)
+    rejection_reasons = models.CharField(max_length=200, blank=True)
     # Position of the next plan item to show; moved only by the rating app: the
     # submission service under a row lock (which is what makes a double submit store
     # one rating), and record_ratings for the whole plan of an imported or simulated rater.
@@ -165,6 +183,9 @@ class RaterBatch(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     first_number = models.PositiveIntegerField()
     last_number = models.PositiveIntegerField()
+    # The rater numbers as ranges ("1-2,4-28"): a batch that filled a study's unopened
+    # places need not be contiguous. Empty for batches from before: first-last.
+    numbers = models.TextField(blank=True)
     parameters = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -172,4 +193,5 @@ class RaterBatch(models.Model):
         ordering = ["study", "first_number"]
 
     def __str__(self) -> str:
-        return f"{self.study.name}: {self.kind} raters {self.first_number}-{self.last_number}"
+        numbers = self.numbers or f"{self.first_number}-{self.last_number}"
+        return f"{self.study.name}: {self.kind} raters {numbers}"

@@ -18,6 +18,16 @@ neither rule; when the repair cannot finish (designs close to infeasible) a new
 permutation is drawn from the same generator, so the result stays a pure
 function of the inputs. Rating stimuli are sorted by their ``order`` key before
 shuffling, so rebuilding a study (new database ids) gives the same plans.
+
+Quality items (``[quality]``: gold and attention stimuli, roles ``QUALITY_ROLES``)
+are rating-phase items too, rated on the same page, but they are placed after the
+order above is drawn: each goes into its own gap between rating items (or before
+the first, or after the last), the gaps and the order of the quality items drawn
+from a generator of their own (``SeedSequence([seed, rater, 1])``). So the rating
+items keep exactly the order they have without quality items, no two quality items
+are adjacent (and they show photographs no arm rates), and inserting items only
+lengthens the distance between the two presentations of a retest stimulus (``n``
+above counts rating items only).
 """
 
 from __future__ import annotations
@@ -31,6 +41,9 @@ import numpy as np
 
 CALIBRATION = "calibration"
 RATING = "rating"
+# Hidden known-answer items of [quality]: placed among the rating items (phase "rating").
+QUALITY_ROLES = ("gold", "attention")
+QUALITY_STREAM = 1
 MAX_RESTARTS = 200
 SWAP_TRIES = 400
 
@@ -73,10 +86,15 @@ class PlanBuilder:
     def __init__(self, stimuli: Sequence[PlanStimulus]) -> None:
         calibration = sorted((s for s in stimuli if s.role == CALIBRATION), key=lambda s: s.order)
         rating = sorted((s for s in stimuli if s.role == RATING), key=lambda s: s.order)
-        unknown = {s.role for s in stimuli} - {CALIBRATION, RATING}
+        checks = sorted((s for s in stimuli if s.role in QUALITY_ROLES), key=lambda s: s.order)
+        unknown = {s.role for s in stimuli} - {CALIBRATION, RATING, *QUALITY_ROLES}
         if unknown:
             raise PlanError(f"unknown stimulus role(s): {', '.join(sorted(unknown))}")
         self.calibration = [(s.id, CALIBRATION, 0) for s in calibration]
+        self.checks = [s.id for s in checks]
+        shared = {s.image for s in checks} & {s.image for s in rating}
+        if shared:
+            raise PlanError("a quality item shows a photograph that is also rated")
         # Items of the rating phase: every rating stimulus, then the retest repeats.
         self.stimulus_ids = [s.id for s in rating]
         images: dict[Hashable, int] = {}
@@ -96,6 +114,11 @@ class PlanBuilder:
         problem = feasibility_problem(self.image, self.length)
         if problem:
             raise PlanError(problem)
+        if len(self.checks) > self.length + 1:
+            raise PlanError(
+                f"{len(self.checks)} quality items need at least {len(self.checks) - 1} rating "
+                f"items to keep them apart; the plan has {self.length}"
+            )
 
     def build(self, *, seed: int, rater: int) -> list[PlanEntry]:
         """The plan of rater number ``rater`` under ``seed``: calibration, then rating."""
@@ -118,7 +141,7 @@ class PlanBuilder:
         ids, partner = self.stimulus_ids, self.partner
         if not self.pairs:
             rows.extend([(ids[item], RATING, 0) for item in order])
-            return rows
+            return self._with_checks(rows, seed=seed, rater=rater)
         seen: set[int] = set()
         for item in order:
             other = partner[item]
@@ -128,7 +151,26 @@ class PlanBuilder:
                 # The earlier presentation is the first (repeat 0), whichever copy it is.
                 rows.append((ids[item], RATING, 1 if other in seen else 0))
                 seen.add(item)
-        return rows
+        return self._with_checks(rows, seed=seed, rater=rater)
+
+    def _with_checks(
+        self, rows: list[tuple[int, str, int]], *, seed: int, rater: int
+    ) -> list[tuple[int, str, int]]:
+        """``rows`` with the quality items inserted, each into a gap of its own."""
+        if not self.checks:
+            return rows
+        rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(rater), QUALITY_STREAM]))
+        checks = [self.checks[i] for i in rng.permutation(len(self.checks))]
+        gaps = sorted(rng.choice(self.length + 1, size=len(checks), replace=False).tolist())
+        start = len(self.calibration)
+        out = rows[:start]
+        previous = 0
+        for gap, stimulus in zip(gaps, checks, strict=True):
+            out.extend(rows[start + previous : start + gap])
+            out.append((stimulus, RATING, 0))
+            previous = gap
+        out.extend(rows[start + previous :])
+        return out
 
     def _repair(self, permutation: np.ndarray, rng: np.random.Generator) -> list[int] | None:
         """Swap items of a random permutation until both rules hold; None when stuck."""

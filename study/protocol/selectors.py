@@ -15,7 +15,14 @@ from typing import TextIO
 from django.db.models import Count, Max
 
 from study.protocol import kinds
-from study.protocol.models import PlanItem, Rater, Stimulus, Study
+from study.protocol.models import (
+    IMPORTED_SOURCE,
+    SIMULATED_SOURCE,
+    PlanItem,
+    Rater,
+    Stimulus,
+    Study,
+)
 from study.protocol.plans import PlanStimulus
 
 PLAN_COLUMNS = ["rater", "position", "phase", "dataset", "image", "method", "repeat"]
@@ -77,8 +84,9 @@ def last_rater_number(*, study: Study) -> int | None:
 def plan_stimuli(*, study: Study) -> list[PlanStimulus]:
     """The study's stimuli with the keys that make plans independent of database ids.
 
-    Rating stimuli are ordered by (dataset, image, method) names; calibration
-    stimuli by the study's calibration image order, low anchor before high.
+    Rating (and gold and attention) stimuli are ordered by (dataset, image, method)
+    names; calibration stimuli by the study's calibration image order, low anchor
+    before high. Reference stimuli (two-image kinds) are not plan items.
     """
     calibration_order = {
         name: i
@@ -96,6 +104,8 @@ def plan_stimuli(*, study: Study) -> list[PlanStimulus]:
     )
     stimuli = []
     for sid, role, retest, score, image_id, image, dataset, method in rows:
+        if role == Stimulus.Role.REFERENCE:
+            continue
         if role == Stimulus.Role.CALIBRATION:
             order: tuple = (calibration_order.get(image, len(calibration_order)), image, score or 0)
         else:
@@ -131,6 +141,20 @@ def write_plans_csv(*, study: Study, out: TextIO) -> int:
         writer.writerow(row)
         count += 1
     return count
+
+
+def unopened_raters(*, study: Study) -> list[Rater]:
+    """Places nobody has taken yet: invited raters whose link was never opened to consent.
+
+    Simulated and imported raters are not places; a rater who consented has taken theirs.
+    ``invite_raters`` lists these links, the dashboard's links CSV too, and
+    ``simulate_raters`` fills them before adding raters.
+    """
+    return list(
+        study.raters.filter(simulated=False, consented_at__isnull=True, external_id="")
+        .exclude(external_source__in=[IMPORTED_SOURCE, SIMULATED_SOURCE])
+        .order_by("number")
+    )
 
 
 def raters(*, study: Study, numbers_from: int = 1) -> list[Rater]:

@@ -33,9 +33,20 @@ from django.utils import timezone
 from study.bulk import bulk_insert, create_rows
 from study.catalog import methods as catalog_methods
 from study.catalog import selectors as catalog_selectors
+from study.catalog import services as catalog_services
+from study.catalog.imaging import RenderedOutput
 from study.catalog.models import Dataset
-from study.protocol import kinds, selectors
-from study.protocol.config import MAX_RATERS, Arm, ConfigError, StudyConfig, config_from_dict
+from study.catalog.storage import read_bytes
+from study.protocol import kinds, quality, selectors
+from study.protocol.config import (
+    GOLD_HIGH_MIN,
+    GOLD_LOW_MAX,
+    MAX_RATERS,
+    Arm,
+    ConfigError,
+    StudyConfig,
+    config_from_dict,
+)
 from study.protocol.models import (
     IMPORTED_SOURCE,
     PlanItem,
@@ -50,6 +61,8 @@ from study.srgan2017 import dataset_order, method_order
 # Random streams of the study-level draws (rater streams are [seed, rater >= 1]).
 CALIBRATION_STREAM = (0, 1)
 RETEST_STREAM = (0, 2)
+QUALITY_STREAM = (0, 3)
+ATTENTION_SCORE_STREAM = (0, 4)
 # Plan items sent to the database per statement (COPY or executemany).
 PLAN_ROWS_PER_INSERT = 50_000
 # How many image names an error lists before "...".
@@ -80,6 +93,11 @@ class StudyDesign:
     dropped: dict[str, list[str]] = field(default_factory=dict)
     # Set when --allow-missing-methods dropped the retest method: no retest block then.
     retest_dropped: str = ""
+    # [quality]: (output id, role, lowest, highest accepted score) of each gold item,
+    # and the attention items to show, with the images they were drawn on.
+    checks: list[tuple[int, str, int, int]] = field(default_factory=list)
+    attention: list[AttentionItem] = field(default_factory=list)
+    gold_images: list[str] = field(default_factory=list)
 
     @property
     def notes(self) -> list[str]:
@@ -106,7 +124,27 @@ class StudyDesign:
             "dropped_methods": self.dropped,
             "retest_dropped": self.retest_dropped,
         }
+        if self.config.quality is not None:
+            data["resolved"]["gold_images"] = self.gold_images
+            data["resolved"]["attention_items"] = [
+                {"image": item.image, "score": item.score} for item in self.attention
+            ]
         return data
+
+
+@dataclass
+class AttentionItem:
+    """An attention item: the photograph it is drawn on and the score it asks for.
+
+    ``output_id`` is the catalog's ``attention-<score>`` output of that photograph when
+    it exists already (another study made it); otherwise ``create_study`` renders it.
+    """
+
+    dataset: str
+    image_id: int
+    image: str
+    score: int
+    output_id: int | None = None
 
 
 def study_stream(seed: int, stream: tuple[int, int]) -> np.random.Generator:
@@ -136,6 +174,8 @@ def design_study(*, config: StudyConfig, allow_missing_methods: bool = False) ->
     names = [arm.dataset for arm in config.arms]
     if config.calibration:
         names.append(config.calibration.dataset)
+    if config.quality and config.quality.gold:
+        names.append(config.quality.gold.dataset)
     datasets = catalog_selectors.datasets_by_name(names=names)
     _raise_if(_unknown_names(config, datasets))
     _raise_if(_too_few_images(config, datasets))
@@ -151,6 +191,7 @@ def design_study(*, config: StudyConfig, allow_missing_methods: bool = False) ->
     _calibration(config, catalog, design, errors)
     _reference(config, catalog, design, errors)
     _raise_if(errors)
+    _quality(config, catalog, design, datasets)
 
     item_images: list[int] = []
     for arm in config.arms:
@@ -202,6 +243,11 @@ def _unknown_names(config: StudyConfig, datasets: dict[str, Dataset]) -> list[st
         check_dataset("calibration.dataset", calibration.dataset)
         check_method("calibration.low.method", calibration.low.method)
         check_method("calibration.high.method", calibration.high.method)
+    gold = config.quality.gold if config.quality else None
+    if gold:
+        check_dataset("quality.gold.dataset", gold.dataset)
+        check_method("quality.gold.low", gold.low)
+        check_method("quality.gold.high", gold.high)
     return errors
 
 
@@ -347,6 +393,143 @@ def _reference(
         design.reference.extend(catalog.index[(image_id, method)] for image_id, _ in images)
 
 
+def _quality(
+    config: StudyConfig, catalog: _Catalog, design: StudyDesign, datasets: dict[str, Dataset]
+) -> None:
+    """Draw the gold and attention photographs of ``[quality]`` and list their stimuli.
+
+    Both come from one dataset of the calibration role that no arm rates: the gold
+    dataset, else (attention items only) the calibration dataset. Photographs shown as
+    calibration examples are left out, and gold and attention items never share one.
+    """
+    wanted = config.quality
+    if wanted is None or wanted.items == 0:
+        return
+    key, name = _quality_source(config, datasets)
+    ids = {image: image_id for image_id, image in catalog.images[name]}
+    pool = sorted(set(ids) - set(design.calibration_images))
+    gold_count = wanted.gold.images if wanted.gold else 0
+    if gold_count + wanted.attention > len(pool):
+        raise ConfigError(
+            f"{key}: {gold_count} gold and {wanted.attention} attention images requested, "
+            f"{name} has {len(pool)} photographs that are not calibration examples"
+        )
+    chosen = _choose(pool, gold_count + wanted.attention, config.seed, QUALITY_STREAM)
+    design.gold_images = sorted(chosen[:gold_count])
+    if wanted.gold:
+        errors: list[str] = []
+        for anchor_key, method in (("low", wanted.gold.low), ("high", wanted.gold.high)):
+            missing = [n for n in design.gold_images if (ids[n], method) not in catalog.index]
+            if missing:
+                errors.append(
+                    f"quality.gold.{anchor_key}: no {method} output for {len(missing)} of the "
+                    f"{gold_count} chosen {name} images ({_names(missing)})"
+                )
+        _raise_if(errors)
+        for image in design.gold_images:
+            low = catalog.index[(ids[image], wanted.gold.low)]
+            high = catalog.index[(ids[image], wanted.gold.high)]
+            design.checks.append((low, quality.GOLD, 1, GOLD_LOW_MAX))
+            design.checks.append((high, quality.GOLD, GOLD_HIGH_MIN, 5))
+    scores = study_stream(config.seed, ATTENTION_SCORE_STREAM).integers(1, 6, wanted.attention)
+    for image, score in zip(sorted(chosen[gold_count:]), scores.tolist(), strict=True):
+        method = quality.attention_method(score)
+        design.attention.append(
+            AttentionItem(
+                dataset=name,
+                image_id=ids[image],
+                image=image,
+                score=score,
+                output_id=catalog.index.get((ids[image], method)),
+            )
+        )
+
+
+def _quality_source(config: StudyConfig, datasets: dict[str, Dataset]) -> tuple[str, str]:
+    """The key and name of the dataset ``[quality]`` draws its photographs from."""
+    gold = config.quality.gold if config.quality else None
+    if gold:
+        key, name = "quality.gold.dataset", gold.dataset
+    elif config.calibration:
+        key, name = "quality.attention", config.calibration.dataset
+    else:
+        raise ConfigError(
+            "quality.attention: attention items are drawn on photographs no arm rates: give "
+            "[quality] gold = { dataset = ... } or a [calibration] block"
+        )
+    if datasets[name].role != Dataset.Role.CALIBRATION:
+        raise ConfigError(
+            f"{key}: {name!r} is a {datasets[name].role} dataset; quality items come from a "
+            "calibration-role dataset (import_dataset --role calibration)"
+        )
+    for number, arm in enumerate(config.arms):
+        if arm.dataset == name:
+            raise ConfigError(
+                f"{key}: {name!r} is rated (arms[{number}]): a quality item must never show a "
+                "rated photograph"
+            )
+    return key, name
+
+
+def render_attention_items(design: StudyDesign) -> dict[int, RenderedOutput]:
+    """The attention images ``create_study`` must make, by index in ``design.attention``.
+
+    Reads the photographs' HR files and draws on them; writes nothing. A file that
+    cannot be read or decoded is a ``ConfigError`` naming the photograph.
+    """
+    missing = [i for i, item in enumerate(design.attention) if item.output_id is None]
+    if not missing:
+        return {}
+    files = catalog_selectors.hr_files(image_ids=[design.attention[i].image_id for i in missing])
+    rendered: dict[int, RenderedOutput] = {}
+    for index in missing:
+        item = design.attention[index]
+        try:
+            photograph = read_bytes(files[item.image_id])
+            rendered[index] = quality.render_attention(photograph, score=item.score)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(
+                f"quality.attention: cannot draw on the HR image of {item.dataset}/{item.image} "
+                f"({exc})"
+            ) from None
+    return rendered
+
+
+def _quality_stimuli(
+    study: Study, design: StudyDesign, rendered: Mapping[int, RenderedOutput]
+) -> list[Stimulus]:
+    """Gold and attention Stimulus rows; the attention images rendered are stored first."""
+    stimuli = [
+        Stimulus(study=study, output_id=output_id, role=role, expected_low=low, expected_high=high)
+        for output_id, role, low, high in design.checks
+    ]
+    images = catalog_selectors.images_by_id(
+        image_ids=[design.attention[i].image_id for i in rendered]
+    )
+    for index, item in enumerate(design.attention):
+        if index in rendered:
+            method = quality.attention_method(item.score)
+            item.output_id = catalog_services.store_output(
+                image=images[item.image_id],
+                method_key=method,
+                rendered=rendered[index],
+                origin="generated",
+                source="attention item drawn by study.protocol.quality",
+                previous=None,
+                label=f"Attention check ({item.score})",
+            ).pk
+        stimuli.append(
+            Stimulus(
+                study=study,
+                output_id=item.output_id,
+                role=Stimulus.Role.ATTENTION,
+                expected_low=item.score,
+                expected_high=item.score,
+            )
+        )
+    return stimuli
+
+
 # Study names become file and folder names (exports, zip entries) and URL parts.
 STUDY_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
@@ -373,6 +556,7 @@ def create_study(
     if Study.objects.filter(name=name).exists():
         raise ConfigError(f"name: a study named {name!r} already exists")
     design = design_study(config=config, allow_missing_methods=allow_missing_methods)
+    rendered = render_attention_items(design)
     with transaction.atomic():
         study = Study.objects.create(
             name=name,
@@ -401,6 +585,7 @@ def create_study(
             Stimulus(study=study, output_id=output_id, role=Stimulus.Role.REFERENCE)
             for output_id in design.reference
         ]
+        stimuli += _quality_stimuli(study, design, rendered)
         Stimulus.objects.bulk_create(stimuli, batch_size=2000)
         _add_raters(study, config.raters)
     return study, design
@@ -477,6 +662,49 @@ def add_raters(
         if study.state == Study.State.CLOSED:
             raise ProtocolError(f"study {study.name!r} is closed; reopen it to add raters")
         return _add_raters(study, count, simulated=simulated, source=source)
+
+
+def fill_places(*, study: Study, count: int, source: str) -> list[Rater]:
+    """``count`` simulated raters: the study's unopened places first, then new raters.
+
+    A place (``selectors.unopened_raters``) is a rater whose link nobody opened; it is
+    marked ``simulated`` with ``source`` and keeps its number and plan. Only when no
+    place is left are raters added (``add_raters``). Under the study's row lock; a
+    place whose link is opened meanwhile (the consent locks the rater) is not taken.
+    Returns the raters by number; their ratings are the rating app's to record.
+    """
+    if not 1 <= count <= MAX_RATERS:
+        raise ProtocolError(f"count: 1 to {MAX_RATERS}, got {count}")
+    with transaction.atomic():
+        study = Study.objects.select_for_update().get(pk=study.pk)
+        if study.state == Study.State.CLOSED:
+            raise ProtocolError(f"study {study.name!r} is closed; reopen it to add raters")
+        places = [rater.pk for rater in selectors.unopened_raters(study=study)][:count]
+        taken = list(
+            Rater.objects.select_for_update()
+            .filter(pk__in=places, consented_at__isnull=True, position=0, external_id="")
+            .order_by("number")
+        )
+        Rater.objects.filter(pk__in=[rater.pk for rater in taken]).update(
+            simulated=True, external_source=source
+        )
+        for rater in taken:
+            rater.simulated, rater.external_source = True, source
+        added = []
+        if count > len(taken):
+            added = _add_raters(study, count - len(taken), simulated=True, source=source)
+    return taken + added
+
+
+def number_ranges(numbers: Iterable[int]) -> str:
+    """Rater numbers as ranges: ``[1, 2, 4, 5, 6, 9]`` -> ``"1-2,4-6,9"``."""
+    ranges: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if ranges and number == ranges[-1][1] + 1:
+            ranges[-1][1] = number
+        else:
+            ranges.append([number, number])
+    return ",".join(f"{a}-{b}" if a != b else str(a) for a, b in ranges)
 
 
 # --- raters no person invited: imported ratings, simulated panels -------------------
@@ -570,6 +798,7 @@ def record_rater_batch(
         kind=kind,
         first_number=min(numbers),
         last_number=max(numbers),
+        numbers=number_ranges(numbers),
         parameters=parameters,
     )
 
@@ -637,6 +866,8 @@ def study_counts(*, study: Study) -> dict[str, Any]:
         "rating": per_role["rating"],
         "calibration": per_role["calibration"],
         "retest": per_role["retest"],
+        "gold": per_role["gold"],
+        "attention": per_role["attention"],
         "raters": study.raters.count(),
     }
 
@@ -653,6 +884,7 @@ __all__ = [
     "create_imported_study",
     "create_study",
     "design_study",
+    "fill_places",
     "open_study",
     "rebuild_plans",
     "record_rater_batch",

@@ -105,6 +105,15 @@ class PageState:
         return max(1, round(self.total * 4 / 60))
 
     @property
+    def rated(self) -> int:
+        """Rating items done: calibration examples come first and are shown, not rated."""
+        return max(0, self.done - self.calibration_total)
+
+    @property
+    def rating_total(self) -> int:
+        return max(0, self.total - self.calibration_total)
+
+    @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 100
 

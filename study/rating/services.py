@@ -26,7 +26,9 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from study.bulk import bulk_insert
-from study.protocol.models import PlanItem, Rater, Study
+from study.protocol import quality
+from study.protocol.config import FINISH_RULES
+from study.protocol.models import PlanItem, Rater, Stimulus, Study
 from study.rating.models import Rating
 from study.rating.selectors import token_matches
 
@@ -226,8 +228,11 @@ def _advance(rater: Rater, *, plan_item: PlanItem, last: bool, now) -> None:
     fields = ["position", "last_seen_at"]
     if last:
         rater.finished_at = now
-        rater.completion_code = new_completion_code()
-        fields += ["finished_at", "completion_code"]
+        reasons, screen_out_code = finish_verdict(rater=rater)
+        rater.completion_code = screen_out_code if reasons else new_completion_code()
+        rater.rejected = bool(reasons)
+        rater.rejection_reasons = ";".join(reasons)
+        fields += ["finished_at", "completion_code", "rejected", "rejection_reasons"]
     elif plan_item.phase == PlanItem.Phase.CALIBRATION:
         # The sitting limit counts rated items only: calibration does not use it up.
         rater.sitting_start = rater.position
@@ -239,6 +244,29 @@ def _advance(rater: Rater, *, plan_item: PlanItem, last: bool, now) -> None:
             rater.sitting_start = rater.position
             fields += ["break_until", "sitting_start"]
     rater.save(update_fields=fields)
+
+
+def finish_verdict(*, rater: Rater) -> tuple[list[str], str]:
+    """The ``[quality] reject_if`` rules a finishing rater broke, and the screen-out code.
+
+    Decided on the rater's own answers to the gold and attention items, which are all
+    stored once the last item is: the rules that need the whole panel (bt500,
+    low_correlation, ...) are applied by the exports only. ``([], "")`` when the study
+    has no such rule or the rater passed every check.
+    """
+    rules = quality.quality_of(rater.study.config)
+    if rules is None or not set(rules.reject_if) & set(FINISH_RULES):
+        return [], ""
+    answers = Rating.objects.filter(
+        plan_item__rater=rater,
+        plan_item__stimulus__role__in=[Stimulus.Role.GOLD, Stimulus.Role.ATTENTION],
+    ).values_list(
+        "plan_item__stimulus__role",
+        "score",
+        "plan_item__stimulus__expected_low",
+        "plan_item__stimulus__expected_high",
+    )
+    return quality.rejection(rules, quality.failed_checks(answers)), rules.screen_out_code
 
 
 # --- ratings recorded whole: imported files, simulated panels ----------------------

@@ -40,7 +40,12 @@ def _rater_or_404(token: str) -> Rater:
 
 
 def completion_redirect(rater: Rater) -> str:
-    """The study's completion URL with the rater's code filled in, or ''."""
+    """The study's completion URL with the rater's code filled in, or ''.
+
+    The code is the one the done page shows: the completion code of an accepted rater,
+    the study's ``[quality] screen_out_code`` for one rejected when they finished
+    (``rating.services.finish_verdict``), so the platform tells the two apart.
+    """
     template = rater.study.completion_redirect_url
     if not template or not rater.completion_code:
         return ""

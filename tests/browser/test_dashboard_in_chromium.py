@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.study.analysis.helpers import by_method, paper_study, rate
+from tests.study.analysis.helpers import EXPORT_FILES, by_method, paper_study, rate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,13 +45,17 @@ def test_it_shows_staff_live_progress_and_serves_the_export(
     page.wait_for_function(
         "() => document.getElementById('ratings-done').textContent === '15'", timeout=20_000
     )
-    # The MOS table is redrawn too: 12 first presentations of rater 2, 2 of rater 1.
+    # The MOS table (Table 2's layout) is redrawn too: its "Ratings" row counts the 12
+    # first presentations of rater 2 and the 2 of rater 1.
     page.wait_for_function(
-        """() => [...document.querySelectorAll('#mos-body tr')]
-                   .reduce((sum, row) => sum + Number(row.cells[2].textContent), 0) === 14""",
+        """() => [...document.querySelectorAll('#mos-1 tbody tr')]
+                   .filter(row => row.cells[0].textContent === 'Ratings')
+                   .flatMap(row => [...row.cells].slice(1))
+                   .reduce((sum, cell) => sum + Number(cell.textContent), 0) === 14""",
         timeout=20_000,
     )
     assert page.is_visible("#figure5")
+    assert page.get_attribute("#figure5", "src").endswith("figure5.png?v=15")
     page.screenshot(path=str(artifacts_dir / "dashboard-study.png"), full_page=True)
 
     with page.expect_download() as info:
@@ -65,7 +69,7 @@ def test_it_shows_staff_live_progress_and_serves_the_export(
         f"paper-export/{n}"
         for n in ("ratings.csv", "mos.csv", "manifest.json", "figure5.png", "table2.tex")
     } <= names
-    assert len(names) == 12
+    assert names == {f"paper-export/{n}" for n in EXPORT_FILES}  # payments.csv too
 
     # Closing the study from the page is a POST with the CSRF token.
     page.click("#close-study")

@@ -41,7 +41,8 @@ def shown(page, previous: str | None = None) -> Shown:
         """previous => {
             const item = document.querySelector('#choose-form input[name=item]');
             const imgs = ['left-image', 'right-image'].map(id => document.getElementById(id));
-            return item && item.value !== previous && imgs.every(img =>
+            return document.body.dataset.ready === '1' &&
+                item && item.value !== previous && imgs.every(img =>
                 img.complete && img.naturalWidth > 0 && !img.classList.contains('loading')) &&
                 !document.getElementById('left-button').disabled &&
                 !document.getElementById('right-button').disabled;

@@ -15,7 +15,8 @@ def wait_for_item(page, previous: str | None = None) -> str:
         """previous => {
             const img = document.getElementById('stimulus');
             const item = document.querySelector('input[name=item]');
-            return img && item && item.value !== previous && img.complete &&
+            return document.body.dataset.ready === '1' &&
+                   img && item && item.value !== previous && img.complete &&
                    img.naturalWidth > 0 && !img.classList.contains('loading') &&
                    !document.querySelector('#rate-form button').disabled;
         }""",

@@ -19,12 +19,13 @@ from tests.study.rating.factories import SmallStudy, make_study
 Scorer = Callable[[str, str, str, int], int]
 
 
-# Every file of an export, as issue 8 lists them.
+# Every file of an export, as issue 8 lists them (payments.csv: issue 14).
 EXPORT_FILES = [
     "ratings.csv",
     "mos.csv",
     "wilcoxon.csv",
     "raters.csv",
+    "payments.csv",
     "subject_model.csv",
     "retest.csv",
     "table1.tex",

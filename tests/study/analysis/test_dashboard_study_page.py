@@ -51,8 +51,10 @@ def test_it_shows_progress_jobs_mos_and_the_wilcoxon_heat_map(staff_client):
     assert '<strong id="ratings-done">17</strong>' in page
     # The job's item counts: done, failed, pending, total.
     assert "<td>1</td><td>1</td>\n          <td>1</td><td>3</td>" in page
-    # MOS: NN has 3 + 1 ratings of 1 (rater 2 rated 4 items, in plan order).
-    assert "<td>paper-set</td><td>NN</td>" in page
+    # MOS in the paper's Table 2 layout: a column per method, a row per measure.
+    assert '<table class="data paper" id="mos-1">' in page
+    assert '<th scope="col">NN</th><th scope="col">Bicubic</th>' in page
+    assert '<tr><th scope="row">MOS</th><td>1.00</td>' in page
     assert 'class="heat"' in page
     assert 'id="figure5"' in page
     assert f'href="/dashboard/studies/{small.study.pk}/export.zip"' in page

@@ -14,6 +14,7 @@ from study.protocol import selectors as protocol_selectors
 from study.protocol.models import PlanItem, Rater, RaterBatch, Study
 from study.protocol.plans import PlanBuilder
 from study.rating.models import Rating
+from study.rating.services import give_consent
 from study.srgan2017 import MOS as PAPER_MOS
 from tests.study.analysis.helpers import paper_study
 
@@ -22,23 +23,26 @@ pytestmark = pytest.mark.django_db
 
 def test_it_adds_flagged_raters_whose_plans_come_from_the_plan_builder():
     small = paper_study(images=3, raters=2)
+    # Rater 1 opened their link; rater 2's place is unopened, so it is filled first.
+    give_consent(rater=small.raters[0])
     call_command("simulate_raters", small.study.name, "--count", "4", "--seed", "11")
 
     simulated = Rater.objects.filter(study=small.study, simulated=True).order_by("number")
-    assert [r.number for r in simulated] == [3, 4, 5, 6]
+    assert [r.number for r in simulated] == [2, 3, 4, 5]
     assert {r.external_source for r in simulated} == {"simulated"}
     assert all(r.finished_at is not None for r in simulated)
     assert not Rater.objects.get(study=small.study, number=1).simulated
     builder = PlanBuilder(protocol_selectors.plan_stimuli(study=small.study))
     for rater in simulated:
         plan = list(rater.plan.order_by("position").values_list("stimulus_id", "phase", "repeat"))
-        assert plan == builder.rows(seed=small.study.seed, rater=rater.number)
+        if rater.number > 2:  # added; rater 2 keeps the plan its place had (the factory's)
+            assert plan == builder.rows(seed=small.study.seed, rater=rater.number)
         assert rater.position == len(plan)
         # Every rating item is rated; calibration items are only shown.
         rated = Rating.objects.filter(plan_item__rater=rater).count()
         assert rated == rater.plan.filter(phase=PlanItem.Phase.RATING).count() == 13
     batch = RaterBatch.objects.get(study=small.study)
-    assert (batch.kind, batch.first_number, batch.last_number) == ("simulated", 3, 6)
+    assert (batch.kind, batch.first_number, batch.last_number) == ("simulated", 2, 5)
     assert batch.parameters["seed"] == 11
 
 
@@ -102,12 +106,13 @@ def test_it_defaults_to_the_paper_mos_and_flags_simulated_raters_in_the_export(t
     out = tmp_path / "export"
     call_command("export_results", small.study.name, "--out", str(out))
     raters = pd.read_csv(out / "raters.csv", dtype={"rater": str}).set_index("rater")
-    assert raters.loc[["2", "3"], "simulated"].all()
+    # Rater 1's place was unopened: the simulation filled it, then added rater 2.
+    assert raters.loc[["1", "2"], "simulated"].all()
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["raters"]["simulated"] == ["2", "3"]
+    assert manifest["raters"]["simulated"] == ["1", "2"]
     assert manifest["raters"]["batches"][0]["parameters"]["seed"] == 3
 
-    # Rater 1, the only one not simulated, has not rated: nothing is left to export.
+    # Every rater is simulated: nothing is left to export without them.
     with pytest.raises(CommandError, match="only simulated ratings"):
         call_command(
             "export_results", small.study.name, "--out", str(tmp_path / "x"), "--exclude-simulated"

@@ -35,9 +35,7 @@ def test_it_refuses_a_count_above_the_cap_at_once():
 
     refused = invite("--count", "100000000")
     assert refused.returncode == 1
-    assert refused.stderr == (
-        "CommandError: --count: 1 to 100000, got 100000000 (or use --all to list the links)\n"
-    )
+    assert refused.stderr == ("CommandError: --count: 0 to 100000 places to add, got 100000000\n")
     with pytest.raises(ProtocolError, match=r"^count: 1 to 100000, got 100001$"):
         add_raters(study=study, count=MAX_RATERS + 1)
     assert Rater.objects.count() == before

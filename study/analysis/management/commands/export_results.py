@@ -23,6 +23,7 @@ class _Options(TypedDict):
     out: str
     exclude_screened: bool
     exclude_simulated: bool
+    exclude_rejected: bool
     overwrite: bool
     alpha: float
     zero_method: str
@@ -32,13 +33,13 @@ class _Options(TypedDict):
 class Command(BaseCommand):
     help = (
         "Write the export of a study into a new folder (all files or none). ACR studies: "
-        "ratings.csv, mos.csv, wilcoxon.csv, raters.csv, subject_model.csv, retest.csv, "
-        "table1.tex, table2.tex, tables.md, figure5.png/.pdf and manifest.json. Pairwise "
-        "studies: choices.csv, pairwise.csv, scale.csv, tables.md/.tex, scale.png/.pdf and "
-        "manifest.json; 2afc-real studies: choices.csv, foolrate.csv, tables.md/.tex, "
-        "foolrate.png/.pdf and manifest.json. --exclude-screened, --zero-method and --ci are "
-        "for ACR studies only: a two-image study refuses them (it has no rater screening, "
-        "Wilcoxon test or MOS interval)."
+        "ratings.csv, mos.csv, wilcoxon.csv, raters.csv, payments.csv, subject_model.csv, "
+        "retest.csv, table1.tex, table2.tex, tables.md, figure5.png/.pdf and manifest.json. "
+        "Pairwise studies: choices.csv, pairwise.csv, scale.csv, tables.md/.tex, "
+        "scale.png/.pdf and manifest.json; 2afc-real studies: choices.csv, foolrate.csv, "
+        "tables.md/.tex, foolrate.png/.pdf and manifest.json. --exclude-screened, "
+        "--exclude-rejected, --zero-method and --ci are for ACR studies only: a two-image "
+        "study refuses them (it has no rater screening, Wilcoxon test or MOS interval)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -53,6 +54,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--exclude-simulated", action="store_true", help="leave out simulated raters"
+        )
+        parser.add_argument(
+            "--exclude-rejected",
+            action="store_true",
+            help="leave out the raters the study's [quality] reject_if rejects (listed in "
+            "raters.csv, payments.csv and manifest.json; ACR only)",
         )
         parser.add_argument(
             "--overwrite", action="store_true", help="replace a non-empty --out folder"

@@ -16,7 +16,8 @@ from study.protocol.commands import study_named
 class Command(BaseCommand):
     help = (
         "Add simulated raters (flagged as simulated everywhere) with plans from the study's "
-        "plan builder. ACR studies: scored as quality + rater bias + noise, rounded to 1..5; "
+        "plan builder. ACR studies: the study's unopened places are filled first, then "
+        "raters added; scored as quality + rater bias + noise, rounded to 1..5; "
         "default qualities are the SRGAN paper's MOS for its methods and datasets. Pairwise "
         "and 2afc-real studies: Thurstone Case V observers choosing by planted scores in JOD "
         "(--quality METHOD=JOD; default: each arm's methods at 0, 1, 2, ... JOD in the order "

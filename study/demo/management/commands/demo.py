@@ -12,6 +12,14 @@ from django.core.management.base import BaseCommand
 from study.demo.services import run_demo
 
 
+def site_url(port: int) -> str:
+    """Where the printed links point: ``SITE_URL`` when set (``make demo`` sets it from
+    ``PORT``, so the admin's and ``invite_raters``' links agree), else the served port."""
+    if os.environ.get("SITE_URL"):
+        return str(settings.SITE_URL)
+    return f"http://127.0.0.1:{port}"
+
+
 class Command(BaseCommand):
     help = (
         "Import real photographs, generate outputs with the shipped models, build and open a "
@@ -36,7 +44,7 @@ class Command(BaseCommand):
             admin_password=os.environ.get("DEMO_ADMIN_PASSWORD") or None,
             say=self.stdout.write,
         )
-        base = f"http://127.0.0.1:{options['port']}"
+        base = site_url(options["port"])
         links = [link.replace(settings.SITE_URL, base, 1) for link in result.rater_links]
         password = result.admin_password or "unchanged (set DEMO_ADMIN_PASSWORD to reset it)"
         lines = [
@@ -49,9 +57,12 @@ class Command(BaseCommand):
             "Compare pairs (the pairwise study):",
             *[f"  {link.replace(settings.SITE_URL, base, 1)}" for link in result.pairwise_links],
             f"  staff login: {result.admin_user} / {password}",
+            f"More links: SITE_URL={base} .venv/bin/python manage.py invite_raters "
+            f"{result.study.name} --count 5 --out links.csv",
             f"Export (CSV, LaTeX, Markdown, Figure 5): {result.export_dir}",
         ]
         self.stdout.write("\n".join(lines))
         if options["serve"]:
-            self.stdout.write(f"\nServing on {base} (Ctrl+C to stop)\n")
+            served = f"http://127.0.0.1:{options['port']}"
+            self.stdout.write(f"\nServing on {served} (Ctrl+C to stop)\n")
             call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)

@@ -57,10 +57,13 @@ class Command(BaseCommand):
         for note in design.notes:
             self.stderr.write(note)
         counts = study_counts(study=study)
+        checks = ""
+        if counts["gold"] or counts["attention"]:
+            checks = f", {counts['gold']} gold and {counts['attention']} attention items"
         self.stdout.write(
             f"study {study.name!r} created (draft, seed {study.seed}): "
             f"{counts['rating']} rating stimuli ({counts['retest']} retested), "
-            f"{counts['calibration']} calibration stimuli, {counts['raters']} raters"
+            f"{counts['calibration']} calibration stimuli{checks}, {counts['raters']} raters"
         )
         if options["links"]:
             with output_file(options["links"], stdout_of(self)) as out:
