@@ -146,6 +146,24 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _provenance_records(analysis: Analysis) -> list[dict[str, object]]:
+    table = analysis.facts.provenance
+    if table is None:
+        return []
+    return [
+        {
+            "dataset": str(dataset),
+            "method": str(method),
+            "kind": str(kind),
+            "origin": str(origin),
+            "images": int(images),
+            "sources": [s for s in str(sources).split(";") if s],
+            "weights": [w for w in str(weights).split(";") if w],
+        }
+        for dataset, method, kind, origin, images, sources, weights in table.itertuples(index=False)
+    ]
+
+
 def manifest(
     analysis: Analysis, *, study: Study, batches: list[RaterBatchRow]
 ) -> dict[str, object]:
@@ -167,6 +185,8 @@ def manifest(
             "closed_at": _iso(study.closed_at),
         },
         "config": study.config,
+        # Which outputs are published files (imported) and which were generated here.
+        "outputs": _provenance_records(analysis),
         "software": software_versions(),
         "exported_at": timezone.now().isoformat(),
         "options": asdict(analysis.options),
@@ -198,8 +218,32 @@ def manifest(
     }
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``.
+
+    Numbers (``-0.66``, ``+3``) stay as they are: only text that does not parse as a
+    number is escaped, so ``=1+1`` is written ``'=1+1`` and shown as typed.
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as the exports write it: no index, "\\n" line ends."""
+    """A table as the exports write it: no index, "\\n" line ends, no formula cells."""
+    text = frame.select_dtypes(include=["object", "string"]).columns
+    if len(text):
+        frame = frame.copy()
+        for column in text:
+            frame[column] = frame[column].map(formula_safe)
     return frame.to_csv(index=False, lineterminator="\n").encode()
 
 

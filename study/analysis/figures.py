@@ -96,7 +96,9 @@ def figure5(
         per_method = f"{int(n[0]):,} ratings per method" if len(set(n)) == 1 else "ratings vary"
         ax.set_title(f"{dataset} ({per_method})", fontsize=10)
         ax.set_xticks(np.arange(len(shown)))
-        ax.set_xticklabels([labels.get(m, m) for m in shown], rotation=35, ha="right")
+        # Plain text: a "$" in a label must not start matplotlib's mathtext.
+        ticks = [labels.get(m, m).replace("$", r"\$") for m in shown]
+        ax.set_xticklabels(ticks, rotation=35, ha="right")
         ax.set_yticks(list(SCORES))
         ax.set_ylim(0.5, 5.5)
         ax.set_xlim(-0.5, len(shown) - 0.5)

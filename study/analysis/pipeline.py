@@ -86,7 +86,8 @@ class StudyFacts:
     ``roster``: every rater's link id, code, times and items rated
     (``selectors.rater_roster``; None: every rater with ratings finished, nothing
     else known); ``checks``: gold and attention results (``selectors.quality_checks``);
-    ``reject_if``: the study's acceptance rules.
+    ``reject_if``: the study's acceptance rules. ``provenance``: where each arm's
+    outputs come from (``selectors.output_provenance``; None: not known).
     """
 
     name: str
@@ -98,6 +99,7 @@ class StudyFacts:
     roster: pd.DataFrame | None = None
     checks: pd.DataFrame | None = None
     reject_if: tuple[str, ...] = ()
+    provenance: pd.DataFrame | None = None
 
     def full_roster(self) -> pd.DataFrame:
         """``roster``, or one made of ``raters`` (all finished, no ids) when none is known."""

@@ -356,6 +356,44 @@ def dataset_scales(*, study: Study) -> dict[str, int]:
     )
 
 
+PROVENANCE_COLUMNS = ["dataset", "method", "kind", "origin", "images", "sources", "weights"]
+
+
+def output_provenance(*, study: Study) -> pd.DataFrame:
+    """Where each rated arm's outputs come from: published files imported, or made here.
+
+    One row per (dataset, method, origin): ``kind`` is the method's (model, external,
+    interpolation, reference), ``origin`` the catalog's (imported, generated,
+    reference), ``sources`` the imported folders or generation records (``;``-joined),
+    ``weights`` the checksums of the weights that generated them (``;``-joined).
+    """
+    rows = (
+        study.stimuli.filter(role=Stimulus.Role.RATING)
+        .values_list(
+            "output__image__dataset__name",
+            "output__method__key",
+            "output__method__kind",
+            "output__origin",
+            "output__source",
+            "output__weights_checksum",
+        )
+        .order_by()
+    )
+    groups: dict[tuple[str, str, str, str], list[tuple[str, str]]] = {}
+    for dataset, method, kind, origin, source, weights in rows:
+        groups.setdefault((dataset, method, kind, origin), []).append((source, weights))
+    records = [
+        (
+            *key,
+            len(found),
+            ";".join(sorted({source for source, _ in found if source})),
+            ";".join(sorted({weights for _, weights in found if weights})),
+        )
+        for key, found in sorted(groups.items())
+    ]
+    return pd.DataFrame.from_records(records, columns=PROVENANCE_COLUMNS)
+
+
 def study_facts(*, study: Study) -> StudyFacts:
     """What the analysis pipeline needs of ``study`` besides its ratings (a few queries)."""
     metrics = arm_metrics(study=study)
@@ -369,6 +407,7 @@ def study_facts(*, study: Study) -> StudyFacts:
         roster=rater_roster(study=study),
         checks=quality_checks(study=study),
         reject_if=reject_rules(study=study),
+        provenance=output_provenance(study=study),
     )
 
 

@@ -147,20 +147,23 @@ def _mark_significance(
             cells[i].star = True
 
 
-def _latex_escape(text: str) -> str:
-    replace = {
-        "\\": r"\textbackslash{}",
-        "&": r"\&",
-        "%": r"\%",
-        "$": r"\$",
-        "#": r"\#",
-        "_": r"\_",
-        "{": r"\{",
-        "}": r"\}",
-        "~": r"\textasciitilde{}",
-        "^": r"\textasciicircum{}",
-    }
-    return "".join(replace.get(ch, ch) for ch in text)
+LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def latex_escape(text: str) -> str:
+    """Text as LaTeX shows it literally (labels and dataset names are plain text)."""
+    return "".join(LATEX_SPECIAL.get(ch, ch) for ch in text)
 
 
 def _latex_cell(cell: Cell) -> str:
@@ -219,7 +222,7 @@ def _latex_table(
     for block in blocks:
         lines.append("\\midrule")
         for row_index, (metric, cells) in enumerate(block.rows):
-            first = _latex_escape(block.dataset) if row_index == 0 else ""
+            first = latex_escape(block.dataset) if row_index == 0 else ""
             lines.append(" & ".join([first, metric, *map(_latex_cell, cells)]) + " \\\\")
     lines += ["\\bottomrule", "\\end{tabular}"]
     if note:
@@ -241,6 +244,33 @@ def _significance_note(
     )
 
 
+# How the provenance note names an arm's outputs, by the catalog's origin.
+ORIGIN_WORDS = {"imported": "published outputs", "generated": "generated here"}
+
+
+def provenance_note(analysis: Analysis, keys: Sequence[str], names: Mapping[str, str]) -> str:
+    """Which networks' outputs are the published ones and which this platform generated.
+
+    Per model or external method of the table: ``SRGAN-VGG54: published outputs on Set5
+    and Set14; generated here on BSD100`` (``names`` as the table heads them). Empty
+    when the catalog's provenance is unknown or the table has no such method.
+    """
+    table = analysis.facts.provenance
+    if table is None or table.empty:
+        return ""
+    parts = []
+    for key in keys:
+        rows = table[(table["method"] == key) & table["kind"].isin(["model", "external"])]
+        if rows.empty:
+            continue
+        by_origin: dict[str, list[str]] = {}
+        for dataset, origin in rows[["dataset", "origin"]].itertuples(index=False):
+            by_origin.setdefault(ORIGIN_WORDS.get(origin, origin), []).append(dataset)
+        said = "; ".join(f"{words} on {_listing(sets)}" for words, sets in by_origin.items())
+        parts.append(f"{names.get(key, key)}: {said}")
+    return "Outputs: " + ". ".join(parts) + "." if parts else ""
+
+
 def _listing(names: Sequence[str]) -> str:
     """``A``, ``A and B``, ``A, B and C``: names as a caption lists them."""
     return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
@@ -256,7 +286,7 @@ def _scale_note(analysis: Analysis, datasets: Sequence[str]) -> str:
         return ""
     if len(set(scales.values())) == 1:
         return f" (x{next(iter(scales.values()))})"
-    return " (" + ", ".join(f"{_latex_escape(d)} x{s}" for d, s in scales.items()) + ")"
+    return " (" + ", ".join(f"{latex_escape(d)} x{s}" for d, s in scales.items()) + ")"
 
 
 def _headings_present(analysis: Analysis, keys: Sequence[str]) -> list[str]:
@@ -288,7 +318,7 @@ def table1_tex(analysis: Analysis) -> str:
     datasets = [block.dataset for block in blocks]
     caption = (
         "Performance of different loss functions for SRResNet and the adversarial networks "
-        f"on {_listing([_latex_escape(d) for d in datasets])} benchmark data"
+        f"on {_listing([latex_escape(d) for d in datasets])} benchmark data"
         f"{_scale_note(analysis, datasets)}. {_raters_note(analysis)}; best per row "
         "in bold; $^{*}$: MOS significantly higher than the other losses in its group "
         f"(paired two-sided Wilcoxon signed-rank, Holm-corrected p < "
@@ -301,6 +331,9 @@ def table1_tex(analysis: Analysis) -> str:
         caption=caption,
         label="tab:losses",
         group_row=group_row,
+        note=latex_escape(
+            provenance_note(analysis, keys, {k: f"{g}-{loss}" for k, g, loss in TABLE1})
+        ),
     )
 
 
@@ -326,7 +359,14 @@ def table2_tex(analysis: Analysis) -> str:
         [names[k] for k in keys],
         caption=caption,
         label="tab:comparison",
-        note=_significance_note(analysis, blocks, names),
+        note=" ".join(
+            part
+            for part in (
+                _significance_note(analysis, blocks, names),
+                latex_escape(provenance_note(analysis, keys, names)),
+            )
+            if part
+        ),
     )
 
 
@@ -359,6 +399,8 @@ def tables_md(analysis: Analysis) -> str:
     if blocks1:
         names1 = {k: f"{g}-{loss}" for k, g, loss in TABLE1}
         out += _md_table(blocks1, [names1[k] for k in keys1])
+        provenance = provenance_note(analysis, keys1, names1)
+        out += ["", provenance] if provenance else []
     else:
         out.append("The study has none of the methods of the paper's Table 1.")
     keys2 = _headings_present(analysis, [k for k, _ in TABLE2])
@@ -370,6 +412,8 @@ def tables_md(analysis: Analysis) -> str:
         out.append("")
         note = _significance_note(analysis, blocks2, names2)
         out.append(note.replace("$\\geq$", "≥").replace("--", "–"))
+        provenance = provenance_note(analysis, keys2, names2)
+        out += ["", provenance] if provenance else []
     else:
         out.append("The study has none of the methods of the paper's Table 2.")
     return "\n".join(out) + "\n"

@@ -78,6 +78,8 @@ class ImportReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    # (old, new) when --label renamed an existing external method.
+    relabelled: tuple[str, str] | None = None
 
     @property
     def nothing_done(self) -> bool:
@@ -94,6 +96,8 @@ class ImportReport:
         ]
         if self.method:
             parts += [f"{len(self.missing)} missing", f"{len(self.extra)} extra"]
+        if self.relabelled:
+            parts.append(f"label {self.relabelled[0]!r} -> {self.relabelled[1]!r}")
         return f"{what}: " + ", ".join(parts)
 
 
@@ -626,6 +630,7 @@ def import_outputs(
         raise CatalogError(f"{directory}: no file matches --pattern {pattern!r}")
 
     report = ImportReport(dataset=dataset, method=info.key)
+    report.relabelled = _relabel(info, label)
     by_image = _files_by_image(files, rename or {}, report)
     images = {image.name: image for image in dataset_row.images.all()}
     report.extra = sorted(str(by_image[n].name) for n in by_image if n not in images)
@@ -663,6 +668,17 @@ def import_outputs(
             rated=rated,
         )
     return report
+
+
+def _relabel(info: methods.MethodInfo, label: str | None) -> tuple[str, str] | None:
+    """A new --label for an external method that exists: applied even when no file changes
+    (a label is display text only; the outputs and their ratings stay as they are)."""
+    existing = Method.objects.filter(key=info.key).first()
+    if label is None or existing is None or not info.is_external:
+        return None
+    old = existing.label
+    new = ensure_method(key=info.key, label=label).label
+    return (old, new) if old != new else None
 
 
 def _importable_method(method: str, label: str | None) -> methods.MethodInfo:

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from study.analysis.dashboard import LIVE_CACHE_SECONDS, poll_seconds
 from study.analysis.figures import render as render_figure
@@ -156,27 +157,32 @@ def study_live(request: HttpRequest, study: Study) -> HttpResponse:
     Shaped as the ACR page's (``ratings`` counts the choices, ``mos`` is empty), so
     the dashboard's script updates the progress of either kind.
     """
-    _, results = live_results(study=study)
+    key, results = live_results(study=study)
     progress = rater_progress(study=study)
-    return JsonResponse(
-        {
-            "state": study.state,
-            "ratings": len(results.choices),
-            "choices": len(results.choices),
-            "done": sum(r["done"] for r in progress),
-            "total": sum(r["total"] for r in progress),
-            "raters": [
-                {
-                    "number": r["number"],
-                    "done": r["done"],
-                    "total": r["total"],
-                    "finished": r["finished"],
-                    "last_activity": r["last_activity"].isoformat() if r["last_activity"] else None,
-                    "screening": "",
-                }
-                for r in progress
-            ],
-            "mos": [],
-            "tables": shown_tables(results),
-        }
-    )
+    body: dict[str, object] = {
+        "state": study.state,
+        "ratings": len(results.choices),
+        "choices": len(results.choices),
+        "done": sum(r["done"] for r in progress),
+        "total": sum(r["total"] for r in progress),
+        "raters": [
+            {
+                "number": r["number"],
+                "done": r["done"],
+                "total": r["total"],
+                "finished": r["finished"],
+                "last_activity": r["last_activity"].isoformat() if r["last_activity"] else None,
+                "screening": "",
+            }
+            for r in progress
+        ],
+        "mos": [],
+        "tables": shown_tables(results),
+    }
+    # With ?since=N (the choices the page shows) and a different number now, the tables
+    # and the figure come along as HTML, rendered by the page's own template.
+    since = request.GET.get("since", "")
+    if since.isdigit() and int(since) != len(results.choices):
+        context = {"tables": shown_tables(results), "figure": figure_png(key, results)}
+        body["panels"] = render_to_string("dashboard/_pairwise_panels.html", context, request)
+    return JsonResponse(body)

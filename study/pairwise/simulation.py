@@ -154,8 +154,9 @@ def simulate_choices(study: Study, options: Options) -> str:
     design = selectors.design(study)
     with transaction.atomic():
         try:
-            raters = protocol_services.add_raters(
-                study=study, count=count, simulated=True, source=SIMULATED_SOURCE
+            # Unopened places first, then new raters, as for ACR studies.
+            raters = protocol_services.fill_places(
+                study=study, count=count, source=SIMULATED_SOURCE
             )
         except protocol_services.ProtocolError as exc:
             raise KindError(str(exc)) from None
@@ -174,6 +175,7 @@ def simulate_choices(study: Study, options: Options) -> str:
             },
         )
     return (
-        f"{count} simulated raters ({numbers[0]}-{numbers[-1]}) added to {study.name!r} "
+        f"{count} simulated raters ({protocol_services.number_ranges(numbers)}) added to "
+        f"{study.name!r} "
         f"with {choices} choices"
     )

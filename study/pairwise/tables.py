@@ -14,26 +14,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from study.analysis.tables import latex_escape
 from study.pairwise.results import Results
 
 Row = list[str]
-
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-
-
-def latex_escape(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
 
 
 def _fixed(value: float, digits: int = 2) -> str:

@@ -9,6 +9,7 @@ import pandas as pd
 from django.core.management import CommandError, call_command
 
 from study.protocol.models import Study
+from study.rating import services as rater_services
 from tests.study.pairwise.factories import make_catalog, make_two_image_study
 
 PAIRWISE_FILES = [
@@ -35,9 +36,14 @@ FOOLRATE_FILES = [
 def simulated_study(
     *, kind: str = "pairwise", count: int = 4, seed: int = 5, images: int = 2, **options: object
 ) -> Study:
-    """A small open study (3 methods, ``images`` photographs) with simulated raters."""
+    """A small open study (3 methods, ``images`` photographs) with simulated raters.
+
+    Rater 1 is a person who opened the link (consented): their place is taken, so the
+    simulated raters are 2 and up.
+    """
     make_catalog(images=images)
     study = make_two_image_study(kind=kind, raters=1, **options)
+    rater_services.give_consent(rater=study.raters.get(number=1))
     run("simulate_raters", study.name, "--count", str(count), "--seed", str(seed))
     return study
 

@@ -67,3 +67,17 @@ def test_it_shows_the_fool_rate_of_a_2afc_real_study(staff_client):
     archive = staff_client.get(f"/dashboard/studies/{study.pk}/export.zip")
     names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
     assert sorted(names) == [f"pairs-study-export/{name}" for name in FOOLRATE_FILES]
+
+
+def test_it_sends_the_tables_again_when_choices_arrive(staff_client):
+    study = simulated_study(count=1)
+    url = f"/dashboard/studies/{study.pk}/live.json"
+    same = staff_client.get(url + "?since=6").json()
+    assert same["choices"] == 6
+    assert "panels" not in same
+    fresh = staff_client.get(url + "?since=0").json()
+    assert '<table class="data" id="scale">' in fresh["panels"]
+    assert 'id="pairwise-figure" src="data:image/png;base64,' in fresh["panels"]
+    page = staff_client.get(f"/dashboard/studies/{study.pk}/").content.decode()
+    assert 'data-panels="1"' in page
+    assert '<div id="panels">' in page

@@ -7,6 +7,7 @@ import pytest
 from study.pairwise import services
 from study.pairwise.models import Choice, Trial
 from study.protocol.models import Rater
+from study.rating import services as rater_services
 from tests.study.pairwise.exporting import run
 from tests.study.pairwise.factories import make_catalog, make_two_image_study
 
@@ -16,6 +17,8 @@ pytestmark = pytest.mark.django_db
 def test_it_draws_and_answers_each_rater_s_trials_in_turn():
     make_catalog(images=2)
     study = make_two_image_study(raters=1, design="active", per_rater=4)
+    # Rater 1 opened the link: not a place to fill.
+    rater_services.give_consent(rater=study.raters.get(number=1))
     message = run("simulate_raters", study.name, "--count", "3", "--seed", "4")
     assert message == "3 simulated raters (2-4) added to 'pairs-study' with 12 choices\n"
     for rater in Rater.objects.filter(study=study, simulated=True):

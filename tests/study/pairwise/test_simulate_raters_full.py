@@ -6,6 +6,7 @@ import pytest
 
 from study.pairwise.models import Choice, Trial
 from study.protocol.models import Rater, RaterBatch
+from study.rating import services as rater_services
 from tests.study.pairwise.exporting import export, refused, run, table
 from tests.study.pairwise.factories import make_catalog, make_two_image_study
 
@@ -15,6 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_it_answers_every_written_trial_and_recovers_the_planted_order(tmp_path):
     make_catalog(images=3)
     study = make_two_image_study(raters=1)
+    # Rater 1 opened the link: not a place to fill.
+    rater_services.give_consent(rater=study.raters.get(number=1))
     message = run(
         "simulate_raters", study.name, "--count", "8", "--seed", "7",
         "--quality", "srcnn=0", "nearest=1.5", "bicubic=3",
