@@ -53,12 +53,12 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 from scipy.special import log_ndtr, ndtr
 
-from study.pairwise.stats import JOD_SIGMA, PRIOR_SD
+from study.pairwise.stats import JOD_SIGMA, PRIOR_SD, Float64Array, Int64Array
 
 __all__ = [
     "PRIOR_SD",
@@ -89,11 +89,11 @@ class Posterior(NamedTuple):
     comparison can reduce; differences of scores have the same variance either way.
     """
 
-    mu: np.ndarray
-    cov: np.ndarray
+    mu: Float64Array
+    cov: Float64Array
 
     @property
-    def sigma2(self) -> np.ndarray:
+    def sigma2(self) -> Float64Array:
         """Each score's variance (relative to the arm's average)."""
         return np.diag(self.cov).copy()
 
@@ -110,11 +110,11 @@ class _Sites(NamedTuple):
     """One comparison's Gaussian site on ``d = s_row - s_column`` for every ordered pair
     (row beat column): precision ``tau`` and precision x mean ``nu``."""
 
-    tau: np.ndarray
-    nu: np.ndarray
+    tau: Float64Array
+    nu: Float64Array
 
 
-def wins_matrix(n_methods: int, comparisons: Iterable[tuple[int, int]]) -> np.ndarray:
+def wins_matrix(n_methods: int, comparisons: Iterable[tuple[int, int]]) -> Float64Array:
     """``wins[i, j]``: how often i beat j, from ``(winner, loser)`` index pairs."""
     wins = np.zeros((n_methods, n_methods))
     pairs = np.asarray(list(comparisons), dtype=np.int64).reshape(-1, 2)
@@ -127,13 +127,13 @@ def wins_matrix(n_methods: int, comparisons: Iterable[tuple[int, int]]) -> np.nd
 
 
 def posterior(
-    wins: np.ndarray, *, beta: float = JOD_SIGMA, prior_sd: float = PRIOR_SD
+    wins: Float64Array, *, beta: float = JOD_SIGMA, prior_sd: float = PRIOR_SD
 ) -> Posterior:
     """The EP posterior over the scores given the win counts ``wins[i, j]`` (i beat j)."""
     return _expectation_propagation(_check_wins(wins), beta=beta, prior_sd=prior_sd)[0]
 
 
-def _check_wins(wins: np.ndarray) -> np.ndarray:
+def _check_wins(wins: Float64Array) -> Float64Array:
     wins = np.asarray(wins, dtype=float)
     if wins.ndim != 2 or wins.shape[0] != wins.shape[1]:
         raise ValueError(f"wins must be a square matrix, got shape {wins.shape}")
@@ -143,7 +143,7 @@ def _check_wins(wins: np.ndarray) -> np.ndarray:
 
 
 def _expectation_propagation(
-    wins: np.ndarray, *, beta: float, prior_sd: float, sites: _Sites | None = None
+    wins: Float64Array, *, beta: float, prior_sd: float, sites: _Sites | None = None
 ) -> tuple[Posterior, _Sites]:
     """Parallel EP sweeps to convergence, from ``sites`` (a warm start) or from nothing.
 
@@ -184,7 +184,7 @@ def _expectation_propagation(
     raise RuntimeError("active.posterior: expectation propagation did not converge")
 
 
-def _gaussian(wins: np.ndarray, sites: _Sites, prior_tau: float) -> tuple[np.ndarray, ...]:
+def _gaussian(wins: Float64Array, sites: _Sites, prior_tau: float) -> tuple[Float64Array, ...]:
     """Mean and covariance of prior x every site (k times for k equal comparisons).
 
     A site on ``d = s_w - s_l`` adds ``tau (e_w - e_l)(e_w - e_l)^T`` to the precision
@@ -195,11 +195,11 @@ def _gaussian(wins: np.ndarray, sites: _Sites, prior_tau: float) -> tuple[np.nda
     nu = wins * sites.nu
     precision = -(tau + tau.T)
     precision[np.diag_indices(n)] = prior_tau + tau.sum(0) + tau.sum(1)
-    cov = np.linalg.inv(precision)
+    cov = cast(Float64Array, np.linalg.inv(precision))
     return cov @ (nu.sum(1) - nu.sum(0)), cov
 
 
-def _site_update(mu: np.ndarray, cov: np.ndarray, sites: _Sites, beta: float) -> _Sites:
+def _site_update(mu: Float64Array, cov: Float64Array, sites: _Sites, beta: float) -> _Sites:
     """Moment-matched site of one copy of every factor "row beat column", in parallel.
 
     The posterior marginal of ``d = s_w - s_l`` minus one copy's site is the cavity;
@@ -217,7 +217,7 @@ def _site_update(mu: np.ndarray, cov: np.ndarray, sites: _Sites, beta: float) ->
     return _Sites(1.0 / new_var - cav_tau, mean / new_var - cav_nu)
 
 
-def _win_update(m: np.ndarray, v: np.ndarray, beta: float) -> tuple[np.ndarray, np.ndarray]:
+def _win_update(m: Float64Array, v: Float64Array, beta: float) -> tuple[Float64Array, Float64Array]:
     """Mean and variance of ``d ~ N(m, v)`` times ``Phi(d / beta)`` (the winner ahead)."""
     c2 = beta**2 + v
     t = m / np.sqrt(c2)
@@ -225,12 +225,15 @@ def _win_update(m: np.ndarray, v: np.ndarray, beta: float) -> tuple[np.ndarray, 
     return m + v * mills / np.sqrt(c2), v * (1.0 - v * mills * (mills + t) / c2)
 
 
-def _mills(t: np.ndarray) -> np.ndarray:
+def _mills(t: Float64Array) -> Float64Array:
     """phi(t) / Phi(t), from logs so that it stays finite far in the lower tail."""
-    return np.exp(-0.5 * t * t - 0.5 * np.log(2 * np.pi) - log_ndtr(t))
+    mills: Float64Array = np.exp(-0.5 * t * t - 0.5 * np.log(2 * np.pi) - log_ndtr(t))
+    return mills
 
 
-def information_gain(mu: np.ndarray, cov: np.ndarray, *, beta: float = JOD_SIGMA) -> np.ndarray:
+def information_gain(
+    mu: Float64Array, cov: Float64Array, *, beta: float = JOD_SIGMA
+) -> Float64Array:
     """Expected information gain of comparing i with j, for every pair: ``(n, n)``.
 
     ``E_outcome[KL(updated || current)]``, the update being the closed-form moment
@@ -245,13 +248,13 @@ def information_gain(mu: np.ndarray, cov: np.ndarray, *, beta: float = JOD_SIGMA
     v = np.maximum(var[:, None] + var[None, :] - 2.0 * cov, 0.0)
     c2 = beta**2 + v
     t = (mu[:, None] - mu[None, :]) / np.sqrt(c2)
-    p_i = ndtr(t)
+    p_i: Float64Array = ndtr(t)
     gain = p_i * _kl_after(t, v, c2) + (1.0 - p_i) * _kl_after(-t, v, c2)
     np.fill_diagonal(gain, 0.0)
     return gain
 
 
-def _kl_after(t: np.ndarray, v: np.ndarray, c2: np.ndarray) -> np.ndarray:
+def _kl_after(t: Float64Array, v: Float64Array, c2: Float64Array) -> Float64Array:
     """KL(updated || current) of ``d ~ N(m, v)`` after the outcome of z-score ``t``.
 
     The update moves the mean by ``v * mills / c`` and scales the variance by
@@ -264,8 +267,8 @@ def _kl_after(t: np.ndarray, v: np.ndarray, c2: np.ndarray) -> np.ndarray:
 
 
 def next_pair(
-    mu: np.ndarray,
-    cov: np.ndarray,
+    mu: Float64Array,
+    cov: Float64Array,
     *,
     beta: float = JOD_SIGMA,
     rng: np.random.Generator | None = None,
@@ -285,7 +288,7 @@ def next_pair(
     return int(i[k]), int(j[k])
 
 
-def choose_image(used: np.ndarray, seen: np.ndarray, rng: np.random.Generator) -> int:
+def choose_image(used: Int64Array, seen: Int64Array, rng: np.random.Generator) -> int:
     """Index of the image for a chosen pair.
 
     ``used[k]``: trials of the pair on image k so far (every rater, answered or not);
@@ -310,7 +313,7 @@ def rng_for(seed: int, *keys: object) -> np.random.Generator:
     return np.random.default_rng(words)
 
 
-def pair_indices(n_methods: int) -> np.ndarray:
+def pair_indices(n_methods: int) -> Int64Array:
     """``index[i, j]`` (``i != j``) of the unordered pair in ``triu_indices(n, 1)`` order."""
     i, j = np.triu_indices(n_methods, k=1)
     index = np.full((n_methods, n_methods), -1, dtype=np.int64)
@@ -322,9 +325,9 @@ def choose_trial(
     *,
     methods: Sequence[str],
     images: Sequence[str],
-    wins: np.ndarray,
-    used: np.ndarray,
-    seen: np.ndarray,
+    wins: Float64Array,
+    used: Int64Array,
+    seen: Int64Array,
     rng: np.random.Generator,
     beta: float = JOD_SIGMA,
     prior_sd: float = PRIOR_SD,
@@ -343,10 +346,10 @@ def choose_trial(
 def _trial(
     methods: Sequence[str],
     images: Sequence[str],
-    mu: np.ndarray,
-    cov: np.ndarray,
-    used: np.ndarray,
-    seen: np.ndarray,
+    mu: Float64Array,
+    cov: Float64Array,
+    used: Int64Array,
+    seen: Int64Array,
     rng: np.random.Generator,
     beta: float,
 ) -> Trial:
@@ -386,7 +389,7 @@ class ActiveSampler:
         n = len(self.methods)
         self.wins = np.zeros((n, n))
         self.used = np.zeros((n * (n - 1) // 2, len(self.images)), dtype=np.int64)
-        self.seen: dict[str, np.ndarray] = {}
+        self.seen: dict[str, Int64Array] = {}
         self._method = {m: k for k, m in enumerate(self.methods)}
         self._image = {m: k for k, m in enumerate(self.images)}
         self._pair = pair_indices(n)

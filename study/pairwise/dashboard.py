@@ -12,7 +12,8 @@ analysis' kind registry.
 from __future__ import annotations
 
 import base64
-from typing import Any
+from datetime import datetime
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -56,7 +57,29 @@ def live_results(*, study: Study) -> tuple[str, Results]:
     return key, found
 
 
-def rater_progress(*, study: Study) -> list[dict[str, Any]]:
+class RaterProgress(TypedDict):
+    """One rater's row of the progress table (see :func:`rater_progress`)."""
+
+    rater: str
+    number: int
+    done: int
+    total: int
+    last_activity: datetime | None
+    finished: bool
+    simulated: bool
+    imported: bool
+
+
+class ShownTable(TypedDict):
+    """One statistics table as the page shows it (see :func:`shown_tables`)."""
+
+    id: str
+    heading: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
+def rater_progress(*, study: Study) -> list[RaterProgress]:
     """Per rater: ``done`` of ``total`` trials, last activity, flags; by number.
 
     ``total`` is the plan: the trials written for a full design, the trials the
@@ -70,7 +93,7 @@ def rater_progress(*, study: Study) -> list[dict[str, Any]]:
         .order_by()
     }
     planned = selectors.per_rater(study) if selectors.design(study) == "active" else None
-    progress = []
+    progress: list[RaterProgress] = []
     for rater in study.raters.order_by("number"):
         row = counts.get(rater.pk, {})
         times = [t for t in (row.get("last"), rater.last_seen_at) if t is not None]
@@ -102,9 +125,9 @@ def _cell(column: str, value: object, labels: dict[str, str]) -> str:
     return labels.get(text, text) if column in METHOD_COLUMNS else text
 
 
-def shown_tables(results: Results) -> list[dict[str, Any]]:
+def shown_tables(results: Results) -> list[ShownTable]:
     """The kind's tables as the page shows them: id, heading, columns, formatted rows."""
-    shown = []
+    shown: list[ShownTable] = []
     for name, heading in STATISTICS[results.kind].shown:
         table: pd.DataFrame = results.tables.get(name, pd.DataFrame())
         columns = [str(c) for c in table.columns]

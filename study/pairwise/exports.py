@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import cast
 
 import pandas as pd
 from django.utils import timezone
@@ -137,7 +138,7 @@ def options_from(study: Study, options: Options) -> ResultOptions:
             )
     return ResultOptions(
         exclude_simulated=bool(options.get("exclude_simulated", False)),
-        alpha=float(options.get("alpha", 0.05)),
+        alpha=float(cast("str | float", options.get("alpha", 0.05))),
         seed=int(study.seed),
     )
 

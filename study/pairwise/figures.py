@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from srmodels.typedefs import Float64Array
 from study.pairwise.results import Results
 
 
@@ -22,7 +24,7 @@ def _plain(text: str) -> str:
     return text.replace("$", r"\$")
 
 
-def _panels(results: Results, table: pd.DataFrame) -> tuple[Figure, list, list[str]]:
+def _panels(results: Results, table: pd.DataFrame) -> tuple[Figure, list[Axes], list[str]]:
     datasets = [d for d in results.methods if (table["dataset"] == d).any()]
     if not datasets:
         raise ValueError("figure: no choices to draw")
@@ -34,9 +36,10 @@ def _panels(results: Results, table: pd.DataFrame) -> tuple[Figure, list, list[s
     return figure, axes, datasets
 
 
-def _bars(values: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+def _bars(values: Float64Array, low: Float64Array, high: Float64Array) -> Float64Array:
     """Error bar lengths below and above; never negative (a point outside its CI)."""
-    return np.clip(np.vstack([values - low, high - values]), 0.0, None)
+    lengths: Float64Array = np.clip(np.vstack([values - low, high - values]), 0.0, None)
+    return lengths
 
 
 def scale_figure(results: Results) -> Figure:

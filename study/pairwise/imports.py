@@ -26,7 +26,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TextIO, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -248,7 +248,7 @@ def check_against_study(study: Study, rows: list[ChoiceRow]) -> list[tuple[Choic
                 f"{reference!r}, got {row.method_a!r} and {row.method_b!r}"
             )
         if None not in pair:
-            found.append((row, pair[0], pair[1]))
+            found.append((row, cast(int, pair[0]), cast(int, pair[1])))
     if errors:
         raise ImportRatingsError(errors[:MAX_ERRORS])
     return found
@@ -281,7 +281,9 @@ def import_choices(source: TextIO, source_name: str, study: Study | None, option
     return "\n".join(lines)
 
 
-def _write(study: Study, checked: list[tuple[ChoiceRow, int, int]], provenance: dict) -> int:
+def _write(
+    study: Study, checked: list[tuple[ChoiceRow, int, int]], provenance: dict[str, object]
+) -> int:
     """Raters, their trials and choices, and the batch (inside the caller's transaction)."""
     by_rater: dict[str, list[tuple[ChoiceRow, int, int]]] = {}
     for item in checked:

@@ -92,8 +92,9 @@ def read_results(*, study: Study, options: ResultOptions) -> Results:
         answered = answered[~answered["simulated"]].reset_index(drop=True)
     choices = answered.loc[:, CHOICES_COLUMNS].copy()
     choices["position"] = choices["position"].astype(np.int64)
-    choices["response_ms"] = pd.array(choices["response_ms"], dtype="Int64")
-    choices["server_ms"] = pd.array(choices["server_ms"], dtype="Int64")
+    # pandas-stubs has no overload for a Series made "Int64" (pandas accepts it).
+    choices["response_ms"] = pd.array(choices["response_ms"], dtype="Int64")  # type: ignore[call-overload]
+    choices["server_ms"] = pd.array(choices["server_ms"], dtype="Int64")  # type: ignore[call-overload]
     at = pd.to_datetime(choices["submitted_at"], utc=True)
     choices["submitted_at"] = at.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     methods = selectors.layout(study=study).methods

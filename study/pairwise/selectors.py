@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 import pandas as pd
 from django.db.models import Count, Max
@@ -61,7 +61,8 @@ def kind(study: Study) -> str:
 
 
 def per_rater(study: Study) -> int | None:
-    return study.config.get("pairwise", {}).get("comparisons_per_rater")
+    value: int | None = study.config.get("pairwise", {}).get("comparisons_per_rater")
+    return value
 
 
 def design(study: Study) -> str:
@@ -173,6 +174,17 @@ class PageState:
         return int(100 * self.done / self.total) if self.total else 100
 
 
+class _PageBase(TypedDict, total=False):
+    """The fields every stage of :class:`PageState` shares (sizes only when ``full``)."""
+
+    rater: Rater
+    study: Study
+    total: int
+    question: str
+    need_width: int
+    need_height: int
+
+
 def trial_view(*, rater: Rater, trial: Trial) -> TrialView:
     return TrialView(
         token=item_token(rater=rater, position=trial.position),
@@ -192,7 +204,7 @@ def page_state(
     now = now or timezone.now()
     study = rater.study
     total = plan_length(rater=rater)
-    base: dict[str, Any] = {
+    base: _PageBase = {
         "rater": rater,
         "study": study,
         "total": total,
@@ -217,7 +229,7 @@ def page_state(
     return PageState(stage="compare", trial=view, done=done, **base)
 
 
-def state_payload(state: PageState) -> dict[str, Any]:
+def state_payload(state: PageState) -> dict[str, object]:
     """The JSON the comparison page's script receives after each choice."""
     view = state.trial
     trial = None

@@ -125,8 +125,8 @@ def _draw_active_trial(rater: Rater) -> None:
     )
     a = found.stimuli[dataset][choice.image][choice.method_a]
     b = found.stimuli[dataset][choice.image][choice.method_b]
-    left, right = (b, a) if rng.integers(0, 2) else (a, b)
-    Trial.objects.create(rater=rater, position=rater.position, left_id=left, right_id=right)
+    left_id, right_id = (b, a) if rng.integers(0, 2) else (a, b)
+    Trial.objects.create(rater=rater, position=rater.position, left_id=left_id, right_id=right_id)
 
 
 def note_served(*, trial: Trial, now: datetime | None = None) -> None:

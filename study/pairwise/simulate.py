@@ -18,8 +18,10 @@ the long choices table of :mod:`study.pairwise.stats`. Pure NumPy/SciPy/pandas.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypedDict, Unpack
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy.special import ndtr
 
@@ -50,7 +52,9 @@ class Observer:
             )
         methods = sorted(str(m) for m in scores)
         offsets = rater_sd * rng.standard_normal(len(methods))
-        self.scores = {m: float(scores[m]) + o for m, o in zip(methods, offsets, strict=True)}
+        self.scores: dict[str, float] = {
+            m: float(scores[m]) + o for m, o in zip(methods, offsets, strict=True)
+        }
         self.sigma = sigma * inconsistency
         self._rng = rng
 
@@ -61,7 +65,9 @@ class Observer:
     def choose(self, method_a: str, method_b: str) -> str:
         return method_a if self._rng.random() < self.prob(method_a, method_b) else method_b
 
-    def choose_many(self, method_a: np.ndarray, method_b: np.ndarray) -> np.ndarray:
+    def choose_many(
+        self, method_a: npt.NDArray[np.object_], method_b: npt.NDArray[np.object_]
+    ) -> npt.NDArray[np.object_]:
         """Winners of many trials at once (one uniform draw each, in order)."""
         q_a = np.array([self._score(m) for m in method_a], dtype=float)
         q_b = np.array([self._score(m) for m in method_b], dtype=float)
@@ -75,6 +81,15 @@ class Observer:
             return self.scores[method]
         except KeyError:
             raise ValueError(f"Observer: no planted score for method {method!r}") from None
+
+
+class ObserverOptions(TypedDict, total=False):
+    """The keyword options of :func:`observers` that the simulations pass through."""
+
+    inconsistency: float | Mapping[str, float]
+    inconsistency_spread: float
+    rater_sd: float
+    sigma: float
 
 
 def observers(
@@ -163,7 +178,7 @@ def simulate_full(
     methods: Sequence[str] | None = None,
     repeats: int = 1,
     comparisons_per_rater: int | None = None,
-    **observer_options: object,
+    **observer_options: Unpack[ObserverOptions],
 ) -> pd.DataFrame:
     """Choices of Thurstone observers on the full design (see :func:`full_design`).
 
@@ -195,7 +210,7 @@ def simulate_active(
     comparisons_per_rater: int,
     seed: int,
     methods: Sequence[str] | None = None,
-    **observer_options: object,
+    **observer_options: Unpack[ObserverOptions],
 ) -> pd.DataFrame:
     """Choices of Thurstone observers on trials chosen by :class:`ActiveSampler`.
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -141,13 +142,13 @@ def simulate_choices(study: Study, options: Options) -> str:
                 f"--{flag.replace('_', '-')} is for ACR studies; {study.name!r} is a "
                 f"{selectors.kind(study)} study (its observers are set by --quality in JOD)"
             )
-    count, seed = int(options["count"]), int(options["seed"])
+    count, seed = int(cast(int, options["count"])), int(cast(int, options["seed"]))
     if not 1 <= count <= 100_000:
         raise KindError(f"--count: 1 to 100000, got {count}")
     if seed < 0:
         raise KindError(f"--seed: a whole number >= 0, got {seed}")
     try:
-        given = parse_qualities(options.get("quality") or [])
+        given = parse_qualities(cast("list[str]", options.get("quality") or []))
     except SimulationError as exc:
         raise KindError(str(exc)) from None
     planted = planted_scores(study, given)

@@ -34,12 +34,18 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias, TypedDict, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats as sps
 from scipy.sparse.csgraph import connected_components
 from scipy.special import expit, log_expit, log_ndtr, ndtri
+
+# As srmodels.typedefs names them (this module stays free of srmodels: pure NumPy/SciPy).
+Float64Array: TypeAlias = npt.NDArray[np.float64]
+Int64Array: TypeAlias = npt.NDArray[np.int64]
 
 __all__ = [
     "JOD_SIGMA",
@@ -161,13 +167,20 @@ def _is_01(value: object) -> bool:
     return isinstance(value, (int, np.integer, np.bool_)) and value in (0, 1)
 
 
-def _row(df: pd.DataFrame, mask: np.ndarray) -> object:
+def _row(df: pd.DataFrame, mask: npt.NDArray[np.bool_]) -> object:
     return _plain(df.index[mask][0])
 
 
 def _plain(value: object) -> object:
     """NumPy scalars as Python ones, so messages read ``6``, not ``np.int64(6)``."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+class _Fit(TypedDict):
+    """The keyword arguments every fit of one arm shares."""
+
+    reference: int
+    prior_sd: float
 
 
 @dataclass(frozen=True)
@@ -177,18 +190,18 @@ class _Arm:
     dataset: str
     methods: list[str]
     reference: int
-    winner: np.ndarray
-    loser: np.ndarray
-    rater: np.ndarray
+    winner: Int64Array
+    loser: Int64Array
+    rater: Int64Array
     n_raters: int
 
-    def wins(self) -> np.ndarray:
+    def wins(self) -> Float64Array:
         """``wins[i, j]``: how often method i beat method j."""
         n = len(self.methods)
         flat = np.bincount(self.winner * n + self.loser, minlength=n * n)
         return flat.reshape(n, n).astype(float)
 
-    def rater_wins(self) -> np.ndarray:
+    def rater_wins(self) -> Float64Array:
         """``(n_raters, n, n)``: the win counts of each rater."""
         n = len(self.methods)
         cell = (self.rater * n + self.winner) * n + self.loser
@@ -221,7 +234,7 @@ def _arms(
                 dataset=str(dataset),
                 methods=order,
                 reference=index[ref],
-                winner=part["winner"].map(index).to_numpy(np.int64),
+                winner=cast(Int64Array, part["winner"].map(index).to_numpy(np.int64)),
                 loser=pd.Series(loser).map(index).to_numpy(np.int64),
                 rater=rater.astype(np.int64),
                 n_raters=len(raters),
@@ -267,7 +280,7 @@ def _reference(dataset: str, order: list[str], seen: list[str], reference: Refer
 # --------------------------------------------------------------------------- tests
 
 
-def holm(p_values: Iterable[float]) -> np.ndarray:
+def holm(p_values: Iterable[float]) -> Float64Array:
     """Holm (1979) step-down adjusted p-values, as R's ``p.adjust(p, "holm")``.
 
     NaN p-values are left NaN and not counted in the number of tests.
@@ -424,7 +437,7 @@ def scale_with_ci(
     for arm in _arms(choices, methods, reference):
         per_rater = arm.rater_wins()
         wins = per_rater.sum(axis=0)
-        fit = {"reference": arm.reference, "prior_sd": prior_sd}
+        fit: _Fit = {"reference": arm.reference, "prior_sd": prior_sd}
         jod = fit_scores(wins, link="probit", **fit)
         bt = fit_scores(wins, link="logit", **fit)
         entropy = None if seed is None else [int(seed), zlib.crc32(arm.dataset.encode())]
@@ -443,7 +456,7 @@ def scale_with_ci(
     return pd.DataFrame(rows, columns=columns)
 
 
-def _require_strongly_connected(arm: _Arm, wins: np.ndarray) -> None:
+def _require_strongly_connected(arm: _Arm, wins: Float64Array) -> None:
     n_parts, _ = connected_components(wins > 0, directed=True, connection="strong")
     if n_parts > 1:
         raise ValueError(
@@ -456,12 +469,12 @@ def _require_strongly_connected(arm: _Arm, wins: np.ndarray) -> None:
 
 
 def fit_scores(
-    wins: np.ndarray,
+    wins: Float64Array,
     *,
     reference: int = 0,
     link: str = "probit",
     prior_sd: float = PRIOR_SD,
-) -> np.ndarray:
+) -> Float64Array:
     """Posterior-mode scores from win counts; ``wins[..., i, j]`` = times i beat j.
 
     Any leading axes are a batch (bootstrap draws), fitted together. ``link="probit"``
@@ -490,8 +503,8 @@ def fit_scores(
 
 
 def _newton(
-    counts: np.ndarray, x: np.ndarray, reference: int, link: str, ridge: float
-) -> np.ndarray:
+    counts: Float64Array, x: Float64Array, reference: int, link: str, ridge: float
+) -> Float64Array:
     n = counts.shape[-1]
     free = np.arange(n) != reference
     rows = np.arange(n)
@@ -524,15 +537,18 @@ def _newton(
     raise RuntimeError("fit_scores: Newton's method did not converge")
 
 
-def _objective(counts: np.ndarray, x: np.ndarray, link: str, ridge: float) -> np.ndarray:
+def _objective(counts: Float64Array, x: Float64Array, link: str, ridge: float) -> Float64Array:
     """Negative log-likelihood plus the prior's ridge, per batch entry."""
     d = x[:, :, None] - x[:, None, :]
-    log_p = log_ndtr(d) if link == "probit" else log_expit(d)
+    log_p: Float64Array = log_ndtr(d) if link == "probit" else log_expit(d)
     centered = x - x.mean(axis=1, keepdims=True)
-    return -(counts * log_p).sum(axis=(1, 2)) + 0.5 * ridge * (centered**2).sum(axis=1)
+    value: Float64Array = -(counts * log_p).sum(axis=(1, 2)) + 0.5 * ridge * (centered**2).sum(
+        axis=1
+    )
+    return value
 
 
-def _link_derivatives(d: np.ndarray, link: str) -> tuple[np.ndarray, np.ndarray]:
+def _link_derivatives(d: Float64Array, link: str) -> tuple[Float64Array, Float64Array]:
     """First and second derivative of ``-log P(d)`` for each difference ``d``."""
     if link == "probit":
         # Inverse Mills ratio phi(d) / Phi(d), from logs so that it stays finite for d << 0.

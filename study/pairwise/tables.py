@@ -9,7 +9,8 @@ One block per dataset, in the study's arm order, methods in the arm's order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,27 @@ from study.analysis.tables import latex_escape
 from study.pairwise.results import Results
 
 Row = list[str]
+
+
+class _ScaleRecord(Protocol):
+    """A row of ``scale.csv`` as ``itertuples`` yields it (the columns read here)."""
+
+    method: str
+    jod: float
+    ci95_low: float
+    ci95_high: float
+    bt_score: float
+
+
+class _FoolRecord(Protocol):
+    """A row of ``foolrate.csv`` as ``itertuples`` yields it (the columns read here)."""
+
+    method: str
+    n: int
+    rate: float
+    ci95_low: float
+    ci95_high: float
+    p: float
 
 
 def _fixed(value: float, digits: int = 2) -> str:
@@ -47,7 +69,7 @@ def _choices_per_method(results: Results, dataset: str, method: str) -> int:
 
 def _scale_rows(results: Results, dataset: str, part: pd.DataFrame) -> list[Row]:
     rows = []
-    for row in part.itertuples(index=False):
+    for row in cast("Iterable[_ScaleRecord]", part.itertuples(index=False)):
         rows.append(
             [
                 results.labels.get(row.method, row.method),
@@ -69,7 +91,7 @@ def _fool_rows(results: Results, dataset: str, part: pd.DataFrame) -> list[Row]:
             f"[{100 * row.ci95_low:.1f}, {100 * row.ci95_high:.1f}] %",
             format_p(row.p),
         ]
-        for row in part.itertuples(index=False)
+        for row in cast("Iterable[_FoolRecord]", part.itertuples(index=False))
     ]
 
 
