@@ -785,7 +785,8 @@ class Trainer:
 
     def fit(self) -> JSONDict:
         """Train from ``self.step`` to ``recipe.iters``, or until ``time_limit`` seconds of
-        training have passed (the lr schedule still follows ``iters``); returns a summary."""
+        this sitting have passed (a resumed run gets its own budget; the lr schedule still
+        follows ``iters``); returns a summary."""
         from tqdm import tqdm
 
         options, recipe = self.options, self.recipe
@@ -803,6 +804,7 @@ class Trainer:
             dynamic_ncols=True,
         )
         started = time.perf_counter() - self.elapsed
+        sitting = time.perf_counter()
         try:
             for batch in self.batches(self.step, stop):
                 terms = self.train_step(batch)
@@ -831,7 +833,7 @@ class Trainer:
                 if (
                     options.time_limit is not None
                     and step < stop
-                    and time.perf_counter() - started >= options.time_limit
+                    and time.perf_counter() - sitting >= options.time_limit
                 ):
                     log.warning("time limit reached at step %d of %d", step, stop)
                     break

@@ -103,7 +103,7 @@ def pairwise_config(methods: list[str]) -> str:
 kind = "pairwise"
 title = "Which of two photographs looks better?"
 seed = 2017
-raters = 1
+raters = {1 + SIMULATED_RATERS}
 
 [[arms]]
 dataset = "{DATASET}"

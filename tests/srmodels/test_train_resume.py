@@ -122,3 +122,16 @@ def test_it_records_each_sitting_of_a_resumed_run(tmp_path: Path) -> None:
     assert [(s["from_step"], s["to_step"]) for s in sittings] == [(0, 2), (2, 4)]
     assert sittings[0]["hardware"] == "an older machine"
     assert sittings[1]["hardware"] != "an older machine"
+
+
+def test_it_gives_a_resumed_run_its_own_time_limit(tmp_path: Path) -> None:
+    data = make_images(tmp_path / "hr", count=3)
+    run = tmp_path / "run"
+    args = ["--recipe", "espcn", "--data", data, "--batch-size", 2, "--crop", 32, "--quiet"]
+    assert train(*args, "--set", "augment=false", "--iters", 2, "--out", run) == 0
+    state = load_checkpoint(run / "checkpoint.pt")
+    state["elapsed"] = 100_000.0  # a long run so far: more than the new sitting's limit
+    torch.save(state, run / "checkpoint.pt")
+    resumed = ("--resume", run / "checkpoint.pt", "--iters", 6, "--time-limit", 600, "--quiet")
+    assert train(*resumed) == 0
+    assert load_checkpoint(run / "checkpoint.pt")["step"] == 6
