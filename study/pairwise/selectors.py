@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from study.pairwise.models import Choice, Trial
 from study.protocol.models import Rater, Stimulus, Study
-from study.rating.selectors import image_url, item_token
+from study.rating.selectors import image_url, item_token, visit_stage
 
 # What the rater is asked, by kind.
 QUESTIONS = {
@@ -211,18 +211,14 @@ def page_state(
         "question": QUESTIONS.get(kind(study), QUESTIONS["pairwise"]),
     }
     done = min(rater.position, total)
-    if rater.finished_at is not None or (total and rater.position >= total):
+    stage = visit_stage(rater=rater, total=total, now=now)
+    if stage == "done":
         return PageState(stage="done", done=total, **base)
-    if study.state != Study.State.OPEN:
-        return PageState(stage="closed", done=done, **base)
-    if full:
+    if full and stage != "closed":
         base["need_width"], base["need_height"] = largest_pair(study=study)
-    if rater.consented_at is None:
-        return PageState(stage="consent", done=done, **base)
-    if rater.started_at is None:
-        return PageState(stage="instructions", done=done, **base)
-    if rater.break_until is not None and rater.break_until > now:
-        return PageState(stage="break", done=done, break_until=rater.break_until, **base)
+    if stage is not None:
+        pause = rater.break_until if stage == "break" else None
+        return PageState(stage=stage, done=done, break_until=pause, **base)
     if trial is None:
         return PageState(stage="done", done=total, **base)
     view = trial_view(rater=rater, trial=trial)

@@ -28,9 +28,9 @@ from study.pairwise import active, plans, selectors
 from study.pairwise.models import Choice, Trial
 from study.protocol.config import ConfigError
 from study.protocol.models import Rater, Study
-from study.rating.selectors import token_matches
 from study.rating.services import (
     SubmissionRejected,
+    lock_for_answer,
     new_completion_code,
     parse_response_ms,
     server_elapsed_ms,
@@ -154,30 +154,9 @@ def submit_choice(
 ) -> ChoiceResult:
     """Store the rater's choice on their current trial. Raises ``SubmissionRejected``."""
     with transaction.atomic():
-        locked = (
-            Rater.objects.select_for_update().select_related("study").filter(token=token).first()
-        )
-        if locked is None:
-            raise SubmissionRejected(404, "unknown_rater", "unknown invitation link")
-        if not isinstance(item, str) or not item:
-            raise SubmissionRejected(400, "missing_item", "the item is missing")
-        if locked.position > 0 and token_matches(
-            rater=locked, position=locked.position - 1, token=item
-        ):
+        locked, repeat, now = lock_for_answer(token=token, item=item, noun="trial")
+        if repeat:
             return ChoiceResult(stored=False, rater=locked)
-        if locked.study.state != Study.State.OPEN:
-            raise SubmissionRejected(409, "study_closed", "this study is not open for ratings")
-        if locked.finished_at is not None:
-            raise SubmissionRejected(409, "finished", "this rater has finished the study")
-        if locked.consented_at is None or locked.started_at is None:
-            raise SubmissionRejected(409, "not_started", "the study has not been started")
-        now = timezone.now()
-        if locked.break_until is not None and locked.break_until > now:
-            raise SubmissionRejected(
-                409, "on_break", f"on a break until {locked.break_until.isoformat()}"
-            )
-        if not token_matches(rater=locked, position=locked.position, token=item):
-            raise SubmissionRejected(409, "not_current", "this is not the current trial")
         trial = Trial.objects.filter(rater=locked, position=locked.position).first()
         if trial is None:
             raise SubmissionRejected(409, "not_current", "this is not the current trial")

@@ -19,7 +19,7 @@ from study.protocol import kinds
 from study.protocol.models import Rater
 from study.rating import services as rater_services
 from study.rating.selectors import get_rater
-from study.rating.views import completion_redirect
+from study.rating.views import completion_redirect, rejected, wants_json
 
 TEMPLATES = {
     "consent": "pairwise/consent.html",
@@ -46,19 +46,6 @@ def _served(state: PageState, trial: Trial | None) -> PageState:
     return state
 
 
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _rejected(
-    request: HttpRequest, rater: Rater, error: rater_services.SubmissionRejected
-) -> HttpResponse:
-    if _wants_json(request):
-        return JsonResponse({"error": error.code, "message": error.message}, status=error.status)
-    context = {"rater": rater, "study": rater.study, "error": error}
-    return render(request, "rating/error.html", context, status=error.status)
-
-
 @never_cache
 @ensure_csrf_cookie
 @require_GET
@@ -82,11 +69,11 @@ def consent(request: HttpRequest, token: str) -> HttpResponse:
         error = rater_services.SubmissionRejected(
             400, "no_consent", "Please tick the box to agree."
         )
-        return _rejected(request, rater, error)
+        return rejected(request, rater, error)
     try:
         rater_services.give_consent(rater=rater)
     except rater_services.SubmissionRejected as error:
-        return _rejected(request, rater, error)
+        return rejected(request, rater, error)
     return redirect("pairwise:home", token=token)
 
 
@@ -96,7 +83,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
     try:
         rater_services.start_rating(rater=rater)
     except rater_services.SubmissionRejected as error:
-        return _rejected(request, rater, error)
+        return rejected(request, rater, error)
     return redirect("pairwise:home", token=token)
 
 
@@ -112,8 +99,8 @@ def choose(request: HttpRequest, token: str) -> HttpResponse:
             response_ms=request.POST.get("response_ms"),
         )
     except rater_services.SubmissionRejected as error:
-        return _rejected(request, rater, error)
-    if not _wants_json(request):
+        return rejected(request, rater, error)
+    if not wants_json(request):
         return redirect("pairwise:home", token=token)
     trial = services.current_trial(rater=result.rater)
     payload = state_payload(_served(page_state(rater=result.rater, trial=trial, full=False), trial))

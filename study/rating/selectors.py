@@ -160,6 +160,22 @@ def largest_stimulus(*, study: Study) -> tuple[int, int]:
     return sizes["width"] or 0, sizes["height"] or 0
 
 
+def visit_stage(*, rater: Rater, total: int, now: datetime) -> str | None:
+    """Where a rater's visit stands before any item: done, closed, consent, instructions
+    or break; None while they answer. Every study kind's page follows this ladder."""
+    if rater.finished_at is not None or (total and rater.position >= total):
+        return "done"
+    if rater.study.state != Study.State.OPEN:
+        return "closed"
+    if rater.consented_at is None:
+        return "consent"
+    if rater.started_at is None:
+        return "instructions"
+    if rater.break_until is not None and rater.break_until > now:
+        return "break"
+    return None
+
+
 def page_state(*, rater: Rater, full: bool = True, now: datetime | None = None) -> PageState:
     """The stage of the rater's visit and, while rating, the current and next items.
 
@@ -174,18 +190,14 @@ def page_state(*, rater: Rater, full: bool = True, now: datetime | None = None) 
     if full:
         base["calibration_total"] = calibration_length(rater=rater)
     done = min(rater.position, total)
-    if rater.finished_at is not None or (total and rater.position >= total):
+    stage = visit_stage(rater=rater, total=total, now=now)
+    if stage == "done":
         return PageState(stage="done", done=total, **base)
-    if study.state != Study.State.OPEN:
-        return PageState(stage="closed", done=done, **base)
-    if full:
+    if full and stage != "closed":
         base["max_width"], base["max_height"] = largest_stimulus(study=study)
-    if rater.consented_at is None:
-        return PageState(stage="consent", done=done, **base)
-    if rater.started_at is None:
-        return PageState(stage="instructions", done=done, **base)
-    if rater.break_until is not None and rater.break_until > now:
-        return PageState(stage="break", done=done, break_until=rater.break_until, **base)
+    if stage is not None:
+        pause = rater.break_until if stage == "break" else None
+        return PageState(stage=stage, done=done, break_until=pause, **base)
     items = _items_from(rater=rater, position=rater.position, count=2)
     if not items:
         return PageState(stage="done", done=total, **base)

@@ -157,6 +157,40 @@ def start_rating(*, rater: Rater) -> Rater:
     return locked
 
 
+def lock_for_answer(*, token: str, item: str, noun: str = "item") -> tuple[Rater, bool, datetime]:
+    """The rater of ``token`` locked, whether ``item`` repeats the answer just stored, now.
+
+    Every kind's answer service calls this inside its transaction, so the rules are one:
+    a repeat of the item just answered (double click, retry after a lost response) is
+    recognised first, so the last item's retry still succeeds; otherwise the study must
+    be open, the rater started, not finished, not on a break, and ``item`` the current
+    one. Raises ``SubmissionRejected`` naming what is wrong; nothing is written.
+    """
+    # Found and locked in one query: this is the hot path of every answer.
+    locked = Rater.objects.select_for_update().select_related("study").filter(token=token).first()
+    if locked is None:
+        raise SubmissionRejected(404, "unknown_rater", "unknown invitation link")
+    if not isinstance(item, str) or not item:
+        raise SubmissionRejected(400, "missing_item", "the item is missing")
+    now = timezone.now()
+    if locked.position > 0 and token_matches(
+        rater=locked, position=locked.position - 1, token=item
+    ):
+        return locked, True, now
+    _require_open(locked)
+    if locked.finished_at is not None:
+        raise SubmissionRejected(409, "finished", "this rater has finished the study")
+    if locked.consented_at is None or locked.started_at is None:
+        raise SubmissionRejected(409, "not_started", "the study has not been started")
+    if locked.break_until is not None and locked.break_until > now:
+        raise SubmissionRejected(
+            409, "on_break", f"on a break until {locked.break_until.isoformat()}"
+        )
+    if not token_matches(rater=locked, position=locked.position, token=item):
+        raise SubmissionRejected(409, "not_current", f"this is not the current {noun}")
+    return locked, False, now
+
+
 def submit(
     *,
     token: str,
@@ -170,32 +204,9 @@ def submit(
     which the rater only acknowledges. Raises ``SubmissionRejected``.
     """
     with transaction.atomic():
-        # Found and locked in one query: this is the hot path of every rating.
-        locked = (
-            Rater.objects.select_for_update().select_related("study").filter(token=token).first()
-        )
-        if locked is None:
-            raise SubmissionRejected(404, "unknown_rater", "unknown invitation link")
-        if not isinstance(item, str) or not item:
-            raise SubmissionRejected(400, "missing_item", "the item is missing")
-        # A repeat of the item just stored: same answer, nothing written. Checked
-        # before the open/finished guards so the last item's retry still succeeds.
-        if locked.position > 0 and token_matches(
-            rater=locked, position=locked.position - 1, token=item
-        ):
+        locked, repeat, now = lock_for_answer(token=token, item=item)
+        if repeat:
             return SubmissionResult(stored=False, rater=locked)
-        _require_open(locked)
-        if locked.finished_at is not None:
-            raise SubmissionRejected(409, "finished", "this rater has finished the study")
-        if locked.consented_at is None or locked.started_at is None:
-            raise SubmissionRejected(409, "not_started", "the study has not been started")
-        now = timezone.now()
-        if locked.break_until is not None and locked.break_until > now:
-            raise SubmissionRejected(
-                409, "on_break", f"on a break until {locked.break_until.isoformat()}"
-            )
-        if not token_matches(rater=locked, position=locked.position, token=item):
-            raise SubmissionRejected(409, "not_current", "this is not the current item")
         # The current item and whether one follows it, in one query.
         plan_items = list(
             PlanItem.objects.filter(rater=locked, position__gte=locked.position)

@@ -59,12 +59,15 @@ def _served(state: PageState) -> PageState:
     return state
 
 
-def _wants_json(request: HttpRequest) -> bool:
+def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _rejected(request: HttpRequest, rater: Rater, error: services.SubmissionRejected):
-    if _wants_json(request):
+def rejected(
+    request: HttpRequest, rater: Rater, error: services.SubmissionRejected
+) -> HttpResponse:
+    """A refused step of a rater, as JSON for the page's script or as the error page."""
+    if wants_json(request):
         body = {"error": error.code, "message": error.message}
         return JsonResponse(body, status=error.status)
     context = {"rater": rater, "study": rater.study, "error": error}
@@ -91,11 +94,11 @@ def consent(request: HttpRequest, token: str) -> HttpResponse:
     rater = _rater_or_404(token)
     if request.POST.get("agree") != "yes":
         error = services.SubmissionRejected(400, "no_consent", "Please tick the box to agree.")
-        return _rejected(request, rater, error)
+        return rejected(request, rater, error)
     try:
         services.give_consent(rater=rater)
     except services.SubmissionRejected as error:
-        return _rejected(request, rater, error)
+        return rejected(request, rater, error)
     return redirect("rating:home", token=token)
 
 
@@ -105,7 +108,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
     try:
         services.start_rating(rater=rater)
     except services.SubmissionRejected as error:
-        return _rejected(request, rater, error)
+        return rejected(request, rater, error)
     return redirect("rating:home", token=token)
 
 
@@ -122,8 +125,8 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
     except services.SubmissionRejected as error:
         if error.status == 404:
             raise Http404(error.message) from None
-        return _rejected(request, _rater_or_404(token), error)
-    if not _wants_json(request):
+        return rejected(request, _rater_or_404(token), error)
+    if not wants_json(request):
         return redirect("rating:home", token=token)
     payload = state_payload(_served(page_state(rater=result.rater, full=False)))
     payload["stored"] = result.stored
